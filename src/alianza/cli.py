@@ -1,0 +1,43 @@
+"""The `alianza` command line: a thin layer over the package's pure functions.
+
+Each subcommand lives in alianza/commands/<name>.py and exposes
+`add_parser(subparsers)` and `run(args) -> int`.  User errors (AlianzaError)
+print one line on stderr and exit 2, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from .errors import AlianzaError
+
+# Order is the order of `alianza --help`.
+COMMANDS = ["simulate", "ingest", "fit"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = argparse.ArgumentParser(prog="alianza", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"alianza {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMANDS:
+        module = importlib.import_module(f".commands.{name}", __package__)
+        sp = module.add_parser(sub)
+        sp.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args._run(args) or 0)
+    except AlianzaError as exc:
+        print(f"alianza {args.command}: error: {exc.oneline()}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
