@@ -12,8 +12,8 @@ import sys
 
 from .errors import AlianzaError
 
-# Order is the order of `alianza --help`.
-COMMANDS = ["simulate", "ingest", "fit"]
+# Order is the order of `alianza --help`; each command module adds its name here.
+COMMANDS: list[str] = []
 
 
 def build_parser() -> argparse.ArgumentParser:
