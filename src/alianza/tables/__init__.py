@@ -1,0 +1,1 @@
+"""Tables built from the pipeline's results (never recomputing a number)."""

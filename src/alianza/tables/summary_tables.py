@@ -1,0 +1,47 @@
+"""Plain summary tables of the pipeline: data quality per wave, fit indices per model.
+
+They read the ingestion summaries and the fit-measure dicts as they are; the
+manuscript (APA) formatting of tables is a separate layer.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+FIT_COLUMNS = [
+    "npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper",
+    "srmr", "aic", "bic",
+]
+
+
+def data_quality_table(summaries: list[dict]) -> pd.DataFrame:
+    """One row per wave: rows in, kept, quarantined, and the count for every quarantine reason."""
+    rows = []
+    for s in summaries:
+        row = {
+            "wave": s["wave"],
+            "file": s["file"],
+            "rows_in": s["rows_in"],
+            "rows_kept": s["rows_kept"],
+            "rows_quarantined": s["rows_quarantined"],
+        }
+        row.update({f"quarantined: {k}": v for k, v in sorted(s.get("reasons", {}).items())})
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    total = {"wave": "total", "file": ""}
+    for col in table.columns[2:]:
+        total[col] = int(table[col].fillna(0).sum())
+    table = pd.concat([table, pd.DataFrame([total])], ignore_index=True)
+    count_cols = table.columns[2:]
+    table[count_cols] = table[count_cols].fillna(0).astype(int)
+    return table
+
+
+def fit_indices_table(results: list[tuple[str, str, dict]]) -> pd.DataFrame:
+    """(sample, model, fit JSON) -> one row per model and sample with the usual indices."""
+    rows = []
+    for sample, model, res in results:
+        fit = res.get("fit", {})
+        row = {"sample": sample, "model": model, "n": res.get("n"), "converged": res.get("converged")}
+        row.update({k: fit.get(k) for k in FIT_COLUMNS})
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -1,0 +1,87 @@
+"""Pure helpers the Snakemake rules and script adapters share.
+
+The Snakefile stays declarative: wave discovery, model assembly and the
+one-line error convention live here, where they can be unit-tested.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from .errors import AlianzaError, ConfigError
+
+RESERVED_SAMPLES = {"pooled"}
+
+
+def fail(exc: AlianzaError) -> None:
+    """Stop with the one-line message of a user error, not a traceback."""
+    print(f"alianza: error: {exc.oneline()}", file=sys.stderr)
+    raise SystemExit(1)
+
+
+def load_codebook_or_fail(path):
+    from .codebook import load_codebook
+
+    try:
+        return load_codebook(path)
+    except AlianzaError as exc:
+        fail(exc)
+
+
+def discover_waves(waves_cfg: dict) -> dict[str, str]:
+    """Wave id -> raw file. Discovered files (by extension) plus any listed explicitly."""
+    raw_dir = Path(waves_cfg["raw_dir"])
+    exts = {e.lower() for e in waves_cfg.get("extensions", ["csv", "xlsx", "sav", "dta", "parquet"])}
+    found: dict[str, str] = {}
+    if waves_cfg.get("discover", True):
+        if not raw_dir.is_dir():
+            raise ConfigError("raw data folder does not exist", file=raw_dir)
+        for path in sorted(raw_dir.iterdir()):
+            if path.is_file() and path.suffix.lower().lstrip(".") in exts and not path.name.startswith((".", "~$")):
+                wave = path.stem
+                if wave in found:
+                    raise ConfigError(
+                        f"two files give wave id {wave!r}: {found[wave]} and {path}; rename one",
+                        file=raw_dir,
+                    )
+                found[wave] = str(path)
+    for wave, path in (waves_cfg.get("files") or {}).items():
+        if not Path(path).is_file():
+            raise ConfigError(f"wave {wave!r} points to a missing file", file=path, key=f"waves.files.{wave}")
+        found[wave] = str(path)
+    for wave in found:
+        if wave in RESERVED_SAMPLES:
+            raise ConfigError(f"wave id {wave!r} is reserved for the pooled sample; rename the file", file=found[wave])
+        if not wave.replace("_", "").replace("-", "").isalnum():
+            raise ConfigError(
+                f"wave id {wave!r} must use only letters, digits, '_' and '-'; rename the file", file=found[wave]
+            )
+    if not found:
+        raise ConfigError(f"no survey waves found (extensions {sorted(exts)})", file=raw_dir)
+    return found
+
+
+def model_text(files) -> str:
+    """A model is the concatenation of its lavaan-syntax files (measurement part written once)."""
+    parts = []
+    for f in files:
+        parts.append(f"# --- {f}\n" + Path(f).read_text(encoding="utf-8").rstrip() + "\n")
+    return "\n".join(parts)
+
+
+def run_step(log_path, step) -> None:
+    """Run one pipeline step: its messages go to the rule's log, a user error stops it with one line."""
+    import logging
+
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(message)s",
+        handlers=[logging.FileHandler(log_path, mode="w", encoding="utf-8")],
+        force=True,
+    )
+    logging.captureWarnings(True)
+    try:
+        step()
+    except AlianzaError as exc:
+        logging.error(exc.oneline())
+        fail(exc)

@@ -1,0 +1,50 @@
+# Validate config and codebook before any work starts, and work out the waves and samples.
+import re
+from pathlib import Path
+
+from snakemake.utils import min_version, validate
+
+from alianza.errors import AlianzaError
+from alianza.workflow import discover_waves, fail, load_codebook_or_fail
+
+min_version("9.0")
+
+validate(config, schema="../schemas/config.schema.yaml")
+
+CODEBOOK = load_codebook_or_fail(config["codebook"])
+try:
+    WAVES = discover_waves(config["waves"])
+except AlianzaError as exc:
+    fail(exc)
+
+SAMPLES = (list(WAVES) if config["samples"].get("per_wave", True) else []) + (
+    ["pooled"] if config["samples"].get("pooled", True) else []
+)
+MODELS = config["models"]
+
+
+def wave_file(wildcards):
+    return WAVES[wildcards.wave]
+
+
+def model_files(wildcards):
+    return MODELS[wildcards.model]["files"]
+
+
+def sample_data(wildcards):
+    return f"data/processed/{wildcards.sample}.parquet"
+
+
+def all_outputs():
+    out = expand("data/processed/{wave}.summary.json", wave=WAVES)
+    out += ["reports/tables/data_quality.csv", "reports/tables/data_quality.md"]
+    out += expand("reports/models/{sample}/{model}.json", sample=SAMPLES, model=MODELS)
+    out += ["reports/tables/fit_indices.csv", "reports/tables/fit_indices.md"]
+    out += ["reports/provenance.json"]
+    return out
+
+
+wildcard_constraints:
+    wave="|".join(map(re.escape, WAVES)) or "NO_WAVE",
+    sample="|".join(map(re.escape, SAMPLES)) or "NO_SAMPLE",
+    model="|".join(map(re.escape, MODELS)),

@@ -1,0 +1,38 @@
+# Raw wave -> validated tidy data + quarantine; then the pooled sample and the data-quality table.
+
+
+rule ingest:
+    input:
+        raw=wave_file,
+        codebook=config["codebook"],
+    output:
+        data="data/processed/{wave}.parquet",
+        quarantine="data/processed/{wave}.quarantine.csv",
+        summary="data/processed/{wave}.summary.json",
+    log:
+        "logs/ingest/{wave}.log",
+    script:
+        "../scripts/ingest.py"
+
+
+rule pool:
+    input:
+        expand("data/processed/{wave}.parquet", wave=WAVES),
+    output:
+        "data/processed/pooled.parquet",
+    log:
+        "logs/pool.log",
+    script:
+        "../scripts/pool.py"
+
+
+rule data_quality_table:
+    input:
+        expand("data/processed/{wave}.summary.json", wave=WAVES),
+    output:
+        csv="reports/tables/data_quality.csv",
+        md="reports/tables/data_quality.md",
+    log:
+        "logs/data_quality_table.log",
+    script:
+        "../scripts/data_quality_table.py"

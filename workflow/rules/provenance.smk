@@ -1,0 +1,15 @@
+# What a reviewer needs to check a reproduction: versions, config, seeds, input checksums.
+
+
+rule provenance:
+    input:
+        raw=list(WAVES.values()),
+        config_files=[config["codebook"]] + sorted({f for m in MODELS.values() for f in m["files"]}),
+    output:
+        "reports/provenance.json",
+    params:
+        config=config,
+    log:
+        "logs/provenance.log",
+    script:
+        "../scripts/provenance.py"

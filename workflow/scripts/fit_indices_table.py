@@ -1,0 +1,19 @@
+"""Adapter: every fitted model's JSON -> one table of fit indices."""
+import json
+from pathlib import Path
+
+from alianza.tables.summary_tables import fit_indices_table
+from alianza.workflow import run_step
+
+
+def step():
+    results = []
+    for p in map(Path, snakemake.input):
+        results.append((p.parent.name, p.stem, json.load(open(p, encoding="utf-8"))))
+    table = fit_indices_table(results)
+    table.to_csv(snakemake.output.csv, index=False)
+    with open(snakemake.output.md, "w", encoding="utf-8") as fh:
+        fh.write(table.to_markdown(index=False, floatfmt=".3f") + "\n")
+
+
+run_step(snakemake.log[0], step)
