@@ -1,0 +1,31 @@
+"""`alianza ingest`: one survey wave as delivered -> processed data, quarantine and summary."""
+from __future__ import annotations
+
+
+def add_parser(subparsers):
+    p = subparsers.add_parser(
+        "ingest",
+        help="validate one survey wave: processed data, quarantine of rejected rows, summary",
+        description=(
+            "Read DATA (.csv .xlsx .sav .dta .parquet), check it against the codebook and write "
+            "<wave>.parquet, <wave>.quarantine.csv and <wave>.summary.json to OUTDIR. "
+            "Rows in = rows kept + rows quarantined."
+        ),
+    )
+    p.add_argument("data", metavar="DATA", help="the wave as delivered")
+    p.add_argument("--codebook", default="config/codebook.yaml", help="instrument (default: %(default)s)")
+    p.add_argument("--outdir", default="data/processed", help="output folder (default: %(default)s)")
+    p.add_argument("--wave", help="wave id (default: the file name without extension)")
+    return p
+
+
+def run(args) -> int:
+    from ..codebook import load_codebook
+    from ..ingest import describe, ingest_wave, write_outputs
+
+    codebook = load_codebook(args.codebook)
+    result = ingest_wave(args.data, codebook, wave=args.wave)
+    paths = write_outputs(result, args.outdir)
+    print(describe(result.summary))
+    print("Wrote " + ", ".join(str(p) for p in paths.values()) + ".")
+    return 0
