@@ -23,7 +23,6 @@ counted; in a spreadsheet that is sheet row k + 1).
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +32,7 @@ import pandas as pd
 from .codebook import Codebook, load_codebook, normalize_name, normalize_text
 from .coding import MISSING, cell_text, code_column, delivered_text
 from .errors import InputError
+from .provenance import sha256
 from .quality import REASONS, row_problems
 from .readers import TableInfo, read_raw
 
@@ -43,14 +43,6 @@ class IngestResult:
     kept: pd.DataFrame  # processed data, codebook.output_columns
     quarantine: pd.DataFrame  # delivered columns as text + source_row + reason
     summary: dict
-
-
-def sha256_file(path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def match_columns(headers, codebook: Codebook, file) -> tuple[dict[str, str], list[str]]:
@@ -157,7 +149,7 @@ def ingest_wave(path, codebook, wave: str | None = None) -> IngestResult:
     summary = {
         "wave": wave,
         "file": str(path),
-        "sha256": sha256_file(path),
+        "sha256": sha256(path),
         "format": info.format,
         "encoding": info.encoding,
         "delimiter": info.delimiter,
