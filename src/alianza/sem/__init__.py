@@ -1,0 +1,14 @@
+"""Structural equation models with lavaan 0.6.14's numbers (ML, sem()/cfa() defaults).
+
+    from alianza.sem import fit, parse_model
+    result = fit(model_text, data)      # -> SemFit (params, fit, r2, modindices, summary())
+
+Modules: syntax (lavaan syntax -> formulas), partable (-> parameter table with lavaan's
+defaults), ram/model (table -> theta -> Sigma, mu), estimate (ML), fitmeasures,
+standardize, modindices, defined (`:=`), result (SemFit), summary (lavaan-like text).
+"""
+from .fitting import fit, fit_stats
+from .result import SemFit
+from .syntax import ParsedModel, parse_model
+
+__all__ = ["fit", "fit_stats", "parse_model", "ParsedModel", "SemFit"]

@@ -1,0 +1,109 @@
+"""Modification indices (score tests for fixed parameters), as lavaan's modindices().
+
+lavaan 0.6.14 frees every fixed parameter of the model and adds the candidates of
+lav_partable_full (cross-loadings, residual covariances among indicators, latent
+(co)variances, regressions among the variables of the structural part, intercepts),
+then for each candidate c, with g the gradient of fmin and I the expected information
+per observation at the estimates:
+    mi  = N g_c^2 / V_c,   V_c = I_cc - I_c,theta I_theta^-1 I_theta,c
+    epc = -g_c / V_c
+sepc.lv / sepc.all standardize the EPC with the fitted model (residual variances kept
+at their estimates), and non-identified candidates (V_c ~ 0) are dropped.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .model import SemModel, gradient_information_cells
+from .partable import VarNames
+from .ram import RAMBlock
+from .samplestats import SampleStats
+from .standardize import standardize_all, standardize_lv
+
+
+def candidate_rows(names: VarNames, meanstructure: bool) -> list[tuple[str, str, str]]:
+    """lav_partable_full(free = TRUE, strict.exo = FALSE) for one block, in lavaan's order."""
+    ov, ov_nox, ov_x, lv = names.ov, names.ov_nox, names.ov_x, names.lv
+    eqs = list(dict.fromkeys(names.eqs_y + names.eqs_x))
+    rows: list[tuple[str, str, str]] = []
+    rows += [(f, "=~", v) for f in lv for v in ov_nox if v not in eqs]
+    other = {v for v in ov if v not in names.ov_ind}
+    rows += [(ov_nox[j], "~~", ov_nox[i]) for j in range(len(ov_nox)) for i in range(j, len(ov_nox))
+             if ov_nox[j] not in other and ov_nox[i] not in other]
+    rows += [(ov_x[j], "~~", ov_x[i]) for j in range(len(ov_x)) for i in range(j, len(ov_x))]
+    rows += [(lv[j], "~~", lv[i]) for j in range(len(lv)) for i in range(j, len(lv))]
+    rows += [(y, "~", x) for y in eqs for x in eqs
+             if y != x and not (y in names.ov_ind and x in lv)]
+    if meanstructure:
+        rows += [(v, "~1", "") for v in ov + lv]
+    return rows
+
+
+def modification_indices(model: SemModel, theta: np.ndarray, stats: SampleStats,
+                         inv_information: np.ndarray) -> pd.DataFrame:
+    """lhs, op, rhs, mi, epc, sepc_lv, sepc_all, sorted by mi (largest first)."""
+    t = model.table
+    g = 0                                   # single group for now
+    block, cells = model.blocks[g], model.cells[g]
+    values = model.row_values(theta)
+    imp = block.implied(cells.kind, cells.ii, cells.jj, values[cells.rows])
+
+    lhs_t, op_t, rhs_t = t["lhs"].to_numpy(), t["op"].to_numpy(), t["rhs"].to_numpy()
+    exo_t = t["exo"].to_numpy()
+    present = set(zip(lhs_t, op_t, rhs_t))
+    fixed_rows = [r for r in cells.rows if model.par[r] < 0]
+    cand = [(lhs_t[r], op_t[r], rhs_t[r], values[r], int(exo_t[r])) for r in fixed_rows]
+    cand += [(a, o, b, 0.0, 0) for a, o, b in candidate_rows(model.names, model.meanstructure)
+             if (a, o, b) not in present]
+    empty = pd.DataFrame(columns=["lhs", "op", "rhs", "mi", "epc", "sepc_lv", "sepc_all"])
+    if not cand:
+        return empty
+    c_lhs = np.array([c[0] for c in cand], dtype=object)
+    c_op = np.array([c[1] for c in cand], dtype=object)
+    c_rhs = np.array([c[2] for c in cand], dtype=object)
+    kind, ii, jj = block.cells(c_lhs, c_op, c_rhs)
+    dsig_c, dmu_c = RAMBlock.derivatives(imp, kind, ii, jj)
+    dsig_t, dmu_t = model.theta_derivatives(g, imp)
+    k = model.npar
+    grad, info = gradient_information_cells(imp, np.concatenate([dsig_t, dsig_c]),
+                                            np.concatenate([dmu_t, dmu_c]),
+                                            stats.cov[g], stats.mean[g], model.meanstructure,
+                                            x_idx=[block.index[v] for v in model.names.ov_x])
+    n = stats.ntotal
+    i_ct = info[k:, :k]
+    v_diag = np.diag(info[k:, k:]) - np.einsum("ij,jk,ik->i", i_ct, inv_information, i_ct)
+    v_diag[v_diag < np.finfo(float).eps ** (1 / 3)] = np.nan
+    score = grad[k:]
+    mi = n * score ** 2 / v_diag
+    d = -n * score
+    d[np.abs(d) < 1e-15] = 1.0
+    epc = mi / d
+
+    # standardized EPCs: lavaan standardizes |EPC| with the model's variances, keeps the
+    # estimated (residual) variances in the variance rows, and restores the sign
+    all_lhs = np.concatenate([lhs_t[cells.rows], c_lhs])
+    all_op = np.concatenate([op_t[cells.rows], c_op])
+    all_rhs = np.concatenate([rhs_t[cells.rows], c_rhs])
+    all_exo = np.concatenate([exo_t[cells.rows], [c[4] for c in cand]])
+    nmod = len(cells.rows)
+    epc_all = np.concatenate([np.full(nmod, np.nan), epc])
+    est_all = np.concatenate([values[cells.rows], [c[3] for c in cand]])
+    epc_std = epc_all.copy()
+    var_rows = (all_op == "~~") & (all_lhs == all_rhs)
+    epc_std[var_rows & (all_exo == 0)] = est_all[var_rows & (all_exo == 0)]
+    small = var_rows & (np.abs(epc_std) < np.sqrt(np.finfo(float).eps))
+    epc_std[small] = np.nan
+    sign = np.sign(epc_all)
+    lv_var = np.diag(imp.V)[block.p:]
+    ov_var = np.diag(imp.sigma)
+    s_lv = standardize_lv(all_lhs, all_op, all_rhs, np.abs(epc_std), block.latent, lv_var)
+    s_all = standardize_all(all_lhs, all_op, all_rhs, np.abs(epc_std), s_lv, block.latent,
+                            block.observed, ov_var)
+    s_lv, s_all = sign * s_lv, sign * s_all
+    s_lv[small], s_all[small] = 0.0, 0.0
+    out = pd.DataFrame({"lhs": c_lhs.astype(str), "op": c_op.astype(str), "rhs": c_rhs.astype(str),
+                        "mi": mi, "epc": epc, "sepc_lv": s_lv[nmod:], "sepc_all": s_all[nmod:]})
+    out = out[np.isfinite(out["mi"].to_numpy())]
+    order = np.argsort(-out["mi"].to_numpy(), kind="stable")
+    return out.iloc[order].reset_index(drop=True)

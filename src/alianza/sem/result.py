@@ -1,0 +1,73 @@
+"""SemFit: everything a fitted model reports, in lavaan's names."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+PARAM_COLUMNS = ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper",
+                 "std_lv", "std_all"]
+MI_COLUMNS = ["lhs", "op", "rhs", "mi", "epc", "sepc_lv", "sepc_all"]
+
+
+def _clean(x: Any) -> Any:
+    """JSON-ready: NaN/inf -> None, numpy scalars -> Python."""
+    if isinstance(x, dict):
+        return {k: _clean(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_clean(v) for v in x]
+    if isinstance(x, (np.integer,)):
+        return int(x)
+    if isinstance(x, (np.floating, float)):
+        return None if not math.isfinite(float(x)) else float(x)
+    if isinstance(x, np.bool_):
+        return bool(x)
+    return x
+
+
+@dataclass
+class SemFit:
+    params: pd.DataFrame                 # parameterEstimates() + std.lv/std.all, lavaan's row order
+    fit: dict[str, float]                # fitMeasures(), dots -> underscores
+    r2: dict[str, float]
+    modindices: pd.DataFrame
+    n: int                               # observations used
+    converged: bool
+    warnings: list[str]
+    estimator: str
+    observed: list[str]
+    latent: list[str]
+    sample_cov: pd.DataFrame
+    implied_cov: pd.DataFrame
+    latent_cov: pd.DataFrame
+    n_input: int = 0                     # rows handed in
+    n_dropped: int = 0                   # rows removed by listwise deletion
+    sample_mean: pd.Series | None = None
+    implied_mean: pd.Series | None = None
+    partable: pd.DataFrame | None = None  # the full internal table (free, par, exo, ...)
+    vcov: np.ndarray | None = None        # covariance of the free parameters (theta)
+    extra: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return _clean({
+            "estimator": self.estimator,
+            "n": self.n,
+            "n_input": self.n_input,
+            "n_dropped": self.n_dropped,
+            "converged": self.converged,
+            "warnings": list(self.warnings),
+            "observed": list(self.observed),
+            "latent": list(self.latent),
+            "fit": dict(self.fit),
+            "parameters": self.params[PARAM_COLUMNS].to_dict(orient="records"),
+            "r2": dict(self.r2),
+            "modindices": self.modindices[MI_COLUMNS].to_dict(orient="records"),
+        })
+
+    def summary(self) -> str:
+        from .summary import summary_text
+
+        return summary_text(self)
