@@ -22,8 +22,9 @@ def pyproject_pins():
     return dict(map(_norm, deps))
 
 
-def test_environment_yml_lists_the_same_pins_as_pyproject():
-    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+@pytest.mark.parametrize("env_file", ["environment.yml", "workflow/envs/alianza.yaml"])
+def test_conda_environments_list_the_same_pins_as_pyproject(env_file):
+    env = yaml.safe_load((ROOT / env_file).read_text())
     pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     env_pins = dict(_norm(d) for d in pip_section if "==" in d)
     assert env_pins == pyproject_pins()

@@ -9,6 +9,8 @@ rule ingest:
         data="data/processed/{wave}.parquet",
         quarantine="data/processed/{wave}.quarantine.csv",
         summary="data/processed/{wave}.summary.json",
+    conda:
+        "../envs/alianza.yaml"
     log:
         "logs/ingest/{wave}.log",
     script:
@@ -20,6 +22,8 @@ rule pool:
         expand("data/processed/{wave}.parquet", wave=WAVES),
     output:
         "data/processed/pooled.parquet",
+    conda:
+        "../envs/alianza.yaml"
     log:
         "logs/pool.log",
     script:
@@ -32,6 +36,8 @@ rule data_quality_table:
     output:
         csv="reports/tables/data_quality.csv",
         md="reports/tables/data_quality.md",
+    conda:
+        "../envs/alianza.yaml"
     log:
         "logs/data_quality_table.log",
     script:

@@ -10,6 +10,8 @@ rule fit_model:
         summary="reports/models/{sample}/{model}.txt",
     params:
         estimation=config["estimation"],
+    conda:
+        "../envs/alianza.yaml"
     log:
         "logs/fit/{sample}/{model}.log",
     script:
@@ -22,6 +24,8 @@ rule fit_indices_table:
     output:
         csv="reports/tables/fit_indices.csv",
         md="reports/tables/fit_indices.md",
+    conda:
+        "../envs/alianza.yaml"
     log:
         "logs/fit_indices_table.log",
     script:

@@ -9,6 +9,8 @@ rule provenance:
         "reports/provenance.json",
     params:
         config=config,
+    conda:
+        "../envs/alianza.yaml"
     log:
         "logs/provenance.log",
     script:
