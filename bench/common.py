@@ -1,0 +1,65 @@
+"""Shared pieces of the benchmarks: timing, the lavaan side (Rscript), the bundled cases."""
+from __future__ import annotations
+
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+WAVES = ROOT / "tests" / "fixtures" / "waves"
+REFERENCE = ROOT / "tests" / "fixtures" / "reference"
+
+
+def config_model(name: str) -> str:
+    from alianza.workflow import model_text
+
+    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    return model_text(config["models"][name]["files"])
+
+
+def median_seconds(fn, reps: int, warmup: int = 1) -> float:
+    for _ in range(warmup):  # imports, caches, JIT-like first calls
+        fn()
+    times = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def have_r() -> bool:
+    return shutil.which("Rscript") is not None
+
+
+def run_r(script: str) -> str | None:
+    """Run an R script; its stdout, or None (with the error on stderr) when R is absent or fails."""
+    if not have_r():
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bench.R"
+        path.write_text(script)
+        out = subprocess.run(["Rscript", str(path)], capture_output=True, text=True)
+    if out.returncode != 0:
+        print(out.stderr, file=sys.stderr)
+        return None
+    return out.stdout
+
+
+def lavaan_version() -> str | None:
+    out = run_r('cat(as.character(packageVersion("lavaan")))')
+    return out.strip() if out else None
+
+
+def fmt(value, digits: int = 3) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def ratio(slow, fast) -> float | None:
+    return None if slow is None or fast is None or fast == 0 else slow / fast
