@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ConfigError
+from .schemas import SCHEMA_DIR
+from .schemas import validate_schema as _validate
 from .yamlfiles import load_yaml
 
 # The schema ships with the workflow (Snakemake validates config with the same files).
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "codebook.schema.yaml"
+SCHEMA_PATH = SCHEMA_DIR / "codebook.schema.yaml"
 
 
 def normalize_text(value: str) -> str:
@@ -65,30 +67,9 @@ class Variable:
         return list(self.code_labels)
 
 
-def _key(path) -> str:
-    """jsonschema path (deque of keys and indices) -> 'constructs.E2.items[1].reverse'."""
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
-
-
 def validate_schema(data, source, schema_path=None) -> None:
-    """Structural validation against the JSON schema; the first (most relevant) error as one line."""
-    import jsonschema
-    from jsonschema.exceptions import best_match
-
-    schema_path = Path(schema_path) if schema_path else SCHEMA_PATH
-    if not schema_path.is_file():
-        raise ConfigError("codebook schema not found (is the package installed from the repository?)", file=schema_path)
-    schema = load_yaml(schema_path)
-    validator = jsonschema.Draft202012Validator(schema)
-    errors = list(validator.iter_errors(data))
-    if not errors:
-        return
-    err = best_match(errors)
-    more = f" (and {len(errors) - 1} more error{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
-    raise ConfigError(f"{err.message}{more}", file=source, key=_key(err.absolute_path))
+    """The codebook against workflow/schemas/codebook.schema.yaml (or another schema file)."""
+    _validate(data, source, Path(schema_path) if schema_path else SCHEMA_PATH)
 
 
 class Codebook:

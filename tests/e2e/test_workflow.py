@@ -141,3 +141,34 @@ def test_a_new_wave_reruns_only_what_depends_on_it(pipeline_run, tmp_path):
     # only the new wave's and the pooled sample's models are refit, never the old waves'
     assert fits and all(("sample=wave3_added_synthetic" in w) or ("sample=pooled" in w) for w in fits), fits
     assert ("pool", "") in jobs
+
+
+@pytest.mark.parametrize(
+    "path, old, new, expected",
+    [
+        ("config/config.yaml", "language: es", "language: fr",
+         "alianza: error: file config/config.yaml, key language: 'fr' is not one of ['es', 'en']"),
+        ("config/codebook.yaml", "        reverse: false", '        reverse: "no"',
+         "alianza: error: file config/codebook.yaml, key constructs.E1.items[0].reverse: 'no' is not of type 'boolean'"),
+    ],
+)
+def test_bad_config_stops_before_any_work_with_one_line(tmp_path, path, old, new, expected):
+    work = _copy_project(tmp_path)
+    target = work / path
+    text = target.read_text(encoding="utf-8")
+    assert old in text
+    target.write_text(text.replace(old, new, 1), encoding="utf-8")
+    proc = _snakemake(work, "-n")
+    assert proc.returncode != 0
+    assert expected in proc.stderr.splitlines(), proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr
+    assert not (work / "data" / "processed").exists()
+
+
+def test_bad_wave_stops_with_one_line_naming_file_and_column(tmp_path):
+    work = _copy_project(tmp_path)
+    (work / "data" / "raw" / "wave9_bad.csv").write_text("folio;sector\nX-1;1\n", encoding="utf-8")
+    proc = _snakemake(work, "data/processed/wave9_bad.summary.json")
+    assert proc.returncode != 0
+    lines = [l for l in (proc.stdout + proc.stderr).splitlines() if l.startswith("alianza: error:")]
+    assert len(lines) == 1 and "file data/raw/wave9_bad.csv" in lines[0] and "column" in lines[0], lines

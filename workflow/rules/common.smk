@@ -5,11 +5,16 @@ from pathlib import Path
 from snakemake.utils import min_version, validate
 
 from alianza.errors import AlianzaError
+from alianza.schemas import validate_config
 from alianza.workflow import discover_waves, fail, load_codebook_or_fail
 
 min_version("9.0")
 
-validate(config, schema="../schemas/config.schema.yaml")
+try:
+    validate_config(config)  # one line naming the key at fault
+except AlianzaError as exc:
+    fail(exc)
+validate(config, schema="../schemas/config.schema.yaml")  # fills the schema's defaults
 
 CODEBOOK = load_codebook_or_fail(config["codebook"])
 try:
