@@ -6,6 +6,7 @@ configfile: "config/config.yaml"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/ingest.smk"
 include: "workflow/rules/models.smk"
+include: "workflow/rules/validity.smk"
 include: "workflow/rules/provenance.smk"
 
 

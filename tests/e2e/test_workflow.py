@@ -117,6 +117,20 @@ def test_model_results_carry_lavaan_names(pipeline_run):
     assert len(fit_table) == len(results)
 
 
+def test_validity_reports_for_every_sample(pipeline_run):
+    work = pipeline_run
+    reports = sorted((work / "reports" / "validity").glob("*.json"))
+    samples = {p.parent.name for p in (work / "reports" / "models").glob("*/*.json")}
+    assert {p.stem for p in reports} == samples
+    table = pd.read_csv(work / "reports" / "tables" / "reliability.csv")
+    for path in reports:
+        rep = json.loads(path.read_text())
+        rows = table[table["sample"] == path.stem].set_index("construct")
+        assert list(rows.index) == list(rep["constructs"])
+        for construct, c in rep["constructs"].items():
+            assert rows.loc[construct, "omega"] == pytest.approx(c["omega"])
+
+
 def test_nothing_to_do_after_a_complete_run(pipeline_run):
     proc = _snakemake(pipeline_run, "-n")
     assert proc.returncode == 0, proc.stderr
@@ -137,10 +151,11 @@ def test_a_new_wave_reruns_only_what_depends_on_it(pipeline_run, tmp_path):
     jobs = _scheduled_jobs(proc.stdout)
     ingests = [w for r, w in jobs if r == "ingest"]
     assert ingests == ["wave=wave3_added_synthetic"], jobs
-    fits = {w for r, w in jobs if r == "fit_model"}
-    # only the new wave's and the pooled sample's models are refit, never the old waves'
-    assert fits and all(("sample=wave3_added_synthetic" in w) or ("sample=pooled" in w) for w in fits), fits
+    # only the new wave's and the pooled sample's models and scales are redone, never the old waves'
     assert ("pool", "") in jobs
+    for rule in ("fit_model", "validity"):
+        samples = {w for r, w in jobs if r == rule}
+        assert samples and all(("sample=wave3_added_synthetic" in w) or ("sample=pooled" in w) for w in samples), rule
 
 
 @pytest.mark.parametrize(

@@ -45,6 +45,8 @@ def all_outputs():
     out += ["reports/tables/data_quality.csv", "reports/tables/data_quality.md"]
     out += expand("reports/models/{sample}/{model}.json", sample=SAMPLES, model=MODELS)
     out += ["reports/tables/fit_indices.csv", "reports/tables/fit_indices.md"]
+    out += expand("reports/validity/{sample}.json", sample=SAMPLES)
+    out += ["reports/tables/reliability.csv", "reports/tables/reliability.md"]
     out += ["reports/provenance.json"]
     return out
 

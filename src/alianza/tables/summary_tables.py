@@ -45,3 +45,20 @@ def fit_indices_table(results: list[tuple[str, str, dict]]) -> pd.DataFrame:
         row.update({k: fit.get(k) for k in FIT_COLUMNS})
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def reliability_table(reports: list[tuple[str, dict]]) -> pd.DataFrame:
+    """(sample, validity report) -> one row per sample and construct: alpha [CI], omega, CR, AVE, flags."""
+    rows = []
+    for sample, rep in reports:
+        for construct, c in rep["constructs"].items():
+            lo, hi = c.get("alpha_ci") or (None, None)
+            flags = c.get("flags", {})
+            rows.append({
+                "sample": sample, "construct": construct, "n": rep.get("n_complete"),
+                "items": c.get("n_items"), "alpha": c.get("alpha"), "alpha_ci_lower": lo, "alpha_ci_upper": hi,
+                "omega": c.get("omega"), "cr": c.get("cr"), "ave": c.get("ave"),
+                "below_thresholds": ", ".join(k.removesuffix("_ok") for k, v in flags.items()
+                                               if k.endswith("_ok") and v is False),
+            })
+    return pd.DataFrame(rows)

@@ -1,0 +1,33 @@
+# Scale validation of the measurement model on every sample, and the reliability table.
+
+
+rule validity:
+    input:
+        data=sample_data,
+        model=lambda wc: MODELS[config["validity"]["model"]]["files"],
+        codebook=config["codebook"],
+    output:
+        "reports/validity/{sample}.json",
+    params:
+        validity=config["validity"],
+        seed=config["seed"],
+    conda:
+        "../envs/alianza.yaml"
+    log:
+        "logs/validity/{sample}.log",
+    script:
+        "../scripts/validity.py"
+
+
+rule reliability_table:
+    input:
+        expand("reports/validity/{sample}.json", sample=SAMPLES),
+    output:
+        csv="reports/tables/reliability.csv",
+        md="reports/tables/reliability.md",
+    conda:
+        "../envs/alianza.yaml"
+    log:
+        "logs/reliability_table.log",
+    script:
+        "../scripts/reliability_table.py"
