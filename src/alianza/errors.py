@@ -5,6 +5,8 @@ from __future__ import annotations
 class AlianzaError(Exception):
     """An error the user can fix (bad input, bad config). Shown as one line, no traceback."""
 
+    row_word = "row"  # a data row; model files count lines
+
     def __init__(self, message: str, *, file=None, column=None, row=None, key=None):
         self.file, self.column, self.row, self.key = file, column, row, key
         self.detail = message
@@ -19,7 +21,7 @@ class AlianzaError(Exception):
         if self.column is not None:
             where.append(f"column {self.column!r}")
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(f"{self.row_word} {self.row}")
         prefix = ", ".join(where)
         return f"{prefix}: {self.detail}" if prefix else self.detail
 
@@ -34,3 +36,5 @@ class InputError(AlianzaError):
 
 class ModelSyntaxError(AlianzaError):
     """lavaan-syntax model that cannot be parsed; names the line."""
+
+    row_word = "line"

@@ -31,7 +31,7 @@ def test_bad_model_file_gives_one_line_with_the_line_number(tmp_path, capsys):
     assert main(["fit", str(model), str(HS)]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1
-    assert "bad.lav" in err and "row 3" in err
+    assert "bad.lav" in err and "line 3" in err
 
 
 def test_model_variable_missing_from_the_data(tmp_path, capsys):

@@ -89,7 +89,7 @@ def test_errors_name_the_line(text, line):
     with pytest.raises(ModelSyntaxError) as err:
         parse_model(text)
     assert err.value.row == line
-    assert f"row {line}" in err.value.oneline()
+    assert f"line {line}" in err.value.oneline()
 
 
 def test_empty_model():
