@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 CORES  ?= all
 
-.PHONY: run test lint bench report clean-outputs venv
+.PHONY: run test lint bench venv
 
 venv: $(STAMP)
 
@@ -20,11 +20,15 @@ $(STAMP): requirements.lock pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES)
+	$(BIN)/snakemake --cores 1 --report reports/report.html
 	@echo
 	@echo "Outputs:"
-	@echo "  processed data + quarantine : data/processed/"
-	@echo "  tables                      : reports/tables/"
-	@echo "  model results (JSON)        : reports/models/"
+	@echo "  HTML report (open this first) : reports/report.html"
+	@echo "  manuscript tables             : reports/tables/pooled/tables.{docx,tex,html} (+ one file per table)"
+	@echo "  figures                       : reports/figures/ (path diagram, Likert bars, power curve)"
+	@echo "  model results (JSON + text)   : reports/models/, reports/validity/, reports/invariance/, reports/power/"
+	@echo "  processed data + quarantine   : data/processed/"
+	@echo "  provenance                    : reports/provenance.json"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
