@@ -10,10 +10,32 @@ from pathlib import Path
 
 from ..errors import InputError, ModelSyntaxError
 
+
+
+def _names(text: str) -> list[str]:
+    """'loadings, intercepts' -> ['loadings', 'intercepts'] (lavaan's character vectors)."""
+    return [t.strip() for t in text.split(",") if t.strip()]
+
+
 # (flag, fit() keyword, argparse settings)
 OPTIONS: list[tuple[str, str, dict]] = [
-    ("--estimator", "estimator", dict(default="ML", metavar="NAME",
-                                      help="estimator (default ML, lavaan's default for continuous data)")),
+    ("--estimator", "estimator", dict(default=None, metavar="NAME",
+                                      help="ML, MLR (robust: sandwich SEs, Yuan-Bentler scaled test) or WLSMV "
+                                           "(ordered items); default ML, or WLSMV with --ordered, as lavaan")),
+    ("--missing", "missing", dict(default=None, metavar="HOW",
+                                  help="listwise (default: drop rows with a missing model variable) or fiml "
+                                       "(full-information ML, lavaan's missing='ml'; ML/MLR only)")),
+    ("--ordered", "ordered", dict(default=None, metavar="all|ITEM,...",
+                                  help="treat these items as ordered categories (polychoric correlations, "
+                                       "thresholds); 'all' for every observed variable of the model")),
+    ("--group", "group", dict(default=None, metavar="COL",
+                              help="fit a multi-group model across the values of column COL (lavaan's group=)")),
+    ("--group-equal", "group_equal", dict(type=_names, default=(), metavar="LIST",
+                                          help="with --group: comma-separated lavaan group.equal keywords, "
+                                               "e.g. loadings,intercepts")),
+    ("--group-partial", "group_partial", dict(type=_names, default=(), metavar="LIST",
+                                              help="with --group: parameters exempt from group.equal, "
+                                                   "e.g. 'x3~1,visual=~x2'")),
 ]
 
 
@@ -26,6 +48,13 @@ def add_parser(subparsers):
                    help="write the results (fit measures, parameters, R2, modification indices) as JSON")
     for flag, dest, settings in OPTIONS:
         p.add_argument(flag, dest=dest, **settings)
+    # the nonparametric bootstrap of the whole model (sem/bootstrap.py)
+    p.add_argument("--bootstrap", type=int, nargs="?", const=2000, default=None, metavar="N",
+                   help="bootstrap SEs, percentile and BCa intervals and the Bollen-Stine p from N "
+                        "replicates (default 2000); needs --seed")
+    p.add_argument("--seed", type=int, default=None, metavar="S", help="seed of the bootstrap")
+    p.add_argument("--workers", type=int, default=None, metavar="K",
+                   help="processes for the bootstrap (default: all cores; the numbers do not depend on it)")
     return p
 
 
@@ -46,7 +75,10 @@ def run(args) -> int:
     except ModelSyntaxError as exc:       # name the file; the line is in exc.row
         raise ModelSyntaxError(exc.detail, file=model_path, row=exc.row) from None
     data = read_table(args.data)
-    result = fit(parsed, data, source=args.data, **fit_options(args))
+    if getattr(args, "bootstrap", None) is not None:
+        result = _bootstrap(parsed, data, args)
+    else:
+        result = fit(parsed, data, source=args.data, **fit_options(args))
     print(result.summary())
     if args.json_out:
         out = Path(args.json_out)
@@ -54,3 +86,24 @@ def run(args) -> int:
             out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return 0
+
+
+def _bootstrap(parsed, data, args):
+    """`--bootstrap N --seed S`: ML with listwise deletion, lavaan's se = "bootstrap"."""
+    import sys
+
+    from ..errors import ConfigError
+    from ..sem.bootstrap import bootstrap, with_bootstrap
+
+    if args.seed is None:
+        raise ConfigError("--bootstrap needs --seed S (the same seed gives the same numbers)", key="--seed")
+    plain = {"estimator": "ML", "missing": "LISTWISE"}      # the defaults, spelled out
+    other = [flag for flag, dest, settings in OPTIONS
+             if getattr(args, dest) not in (settings.get("default"), None)
+             and str(getattr(args, dest)).upper() != plain.get(dest)]
+    if other:
+        raise ConfigError(f"the bootstrap is available for ML with listwise deletion on one group; "
+                          f"drop {', '.join(other)}", key="--bootstrap")
+    boot = bootstrap(parsed, data, replicates=args.bootstrap, seed=args.seed, workers=args.workers,
+                     progress=sys.stderr.isatty(), source=args.data)
+    return with_bootstrap(boot.fit, boot)

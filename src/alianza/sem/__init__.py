@@ -6,6 +6,10 @@
 Modules: syntax (lavaan syntax -> formulas), partable (-> parameter table with lavaan's
 defaults), ram/model (table -> theta -> Sigma, mu), estimate (ML), fitmeasures,
 standardize, modindices, defined (`:=`), result (SemFit), summary (lavaan-like text).
+Survey-data estimators (fit(..., estimator="MLR" | "WLSMV", missing="fiml", ordered=...)):
+estimators (options, MLR and FIML fits), fiml (missing-data patterns, EM, casewise
+likelihood), robust (sandwich SEs, Yuan-Bentler test, robust indices), polychoric
+(thresholds, polychorics, Gamma), dwls (WLSMV), scoring (the minimiser they share).
 """
 from .fitting import fit, fit_stats
 from .result import SemFit

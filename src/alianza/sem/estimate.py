@@ -185,6 +185,18 @@ def _scoring(model, stats, theta, f, max_iter):
 
 
 def _hessian(model: SemModel, stats: SampleStats, theta: np.ndarray) -> np.ndarray:
+    """Observed Hessian of fmin: in closed form for one group (refit.py, also what bootstrap
+    replicates use), else by central differences of the analytic gradient."""
+    if len(model.cells) == 1:
+        from .refit import observed_hessian     # refit.py builds on this module
+
+        hess = observed_hessian(model, stats, theta)
+        if hess is not None:
+            return hess
+    return _hessian_fd(model, stats, theta)
+
+
+def _hessian_fd(model: SemModel, stats: SampleStats, theta: np.ndarray) -> np.ndarray:
     """Observed Hessian of fmin by central differences of the analytic gradient."""
     k = len(theta)
     hess = np.zeros((k, k))

@@ -9,6 +9,7 @@ from ..errors import ConfigError, InputError
 from . import fitmeasures as fm
 from .defined import Definitions
 from .estimate import fit_ml, start_values
+from .fiml import pattern_summary
 from .model import SemModel
 from .modindices import modification_indices
 from .partable import build_partable
@@ -20,16 +21,36 @@ from .syntax import ParsedModel, parse_model
 Z975 = 1.959963984540054   # qnorm(0.975)
 
 
-def fit(model: str | ParsedModel, data: pd.DataFrame, *, estimator: str = "ML",
-        se: str = "standard", meanstructure: bool | None = None, source=None) -> SemFit:
+def fit(model: str | ParsedModel, data: pd.DataFrame, *, estimator: str | None = None,
+        se: str = "standard", meanstructure: bool | None = None, source=None,
+        group: str | None = None, group_equal=(), group_partial=(), group_label=None,
+        missing: str | None = None, ordered=None) -> SemFit:
     """Fit a lavaan-syntax model by ML with lavaan's sem()/cfa() defaults.
 
     Rows with a missing value in a model variable are deleted listwise (reported in
     `warnings`, `n_dropped`). `meanstructure=None` follows lavaan: on when the syntax
-    has `~1` formulas. `source` names the data file in error messages.
+    has `~1` formulas. `source` names the data file in error messages. `group` (a column)
+    fits a multi-group model with lavaan's group.equal / group.partial / group.label
+    (sem/multigroup.py; meanstructure is then always on, as in lavaan).
+    `estimator` (ML, MLR, WLSMV; default ML, or WLSMV when items are `ordered`), `missing`
+    ("listwise" or "fiml") and `ordered` ("all" or item names) are lavaan's options of the
+    same names (sem/estimators.py).
     """
-    if str(estimator).upper() != "ML":
-        raise ConfigError(f"estimator {estimator!r} is not available yet (only ML)", key="estimator")
+    if group is None and (group_equal or group_partial):
+        raise ConfigError("group_equal / group_partial need a grouping variable (group=)", key="group")
+    from .estimators import fit_estimator, plain_ml_options
+
+    if group is not None:
+        from .multigroup import fit_groups     # multigroup builds on this module
+
+        if not plain_ml_options(None, missing, ordered):
+            raise ConfigError("multi-group fits take complete rows of continuous variables "
+                              "(missing = listwise, no ordered items)", key="missing")
+        return fit_groups(model, data, group, group_equal=group_equal, group_partial=group_partial,
+                          group_label=group_label, estimator=estimator or "ML", se=se, source=source)
+    if not plain_ml_options(estimator, missing, ordered):     # MLR, FIML, WLSMV
+        return fit_estimator(model, data, estimator=estimator, missing=missing, ordered=ordered,
+                             meanstructure=meanstructure, se=se, source=source)
     if se != "standard":
         raise ConfigError(f"se {se!r} is not available yet (only 'standard')", key="se")
     parsed = model if isinstance(model, ParsedModel) else parse_model(model)
@@ -44,8 +65,10 @@ def fit(model: str | ParsedModel, data: pd.DataFrame, *, estimator: str = "ML",
         raise ConfigError(f"only {len(complete.data)} complete rows for the model variables", key="data")
     stats = sample_stats(complete.data, names.ov)
     _check_positive_definite(stats, source)
-    return fit_stats(table, names, stats, meanstructure=ms, warnings=warnings,
-                     n_input=complete.n_input, n_dropped=complete.n_dropped)
+    result = fit_stats(table, names, stats, meanstructure=ms, warnings=warnings,
+                       n_input=complete.n_input, n_dropped=complete.n_dropped)
+    result.missing_patterns = pattern_summary(data, names.ov)
+    return result
 
 
 def _check_positive_definite(stats: SampleStats, source) -> None:

@@ -41,17 +41,26 @@ def candidate_rows(names: VarNames, meanstructure: bool) -> list[tuple[str, str,
 
 
 def modification_indices(model: SemModel, theta: np.ndarray, stats: SampleStats,
-                         inv_information: np.ndarray) -> pd.DataFrame:
-    """lhs, op, rhs, mi, epc, sepc_lv, sepc_all, sorted by mi (largest first)."""
+                         inv_information: np.ndarray, *, group: int | None = None,
+                         gradient_information=None) -> pd.DataFrame:
+    """lhs, op, rhs, mi, epc, sepc_lv, sepc_all, sorted by mi (largest first).
+
+    `group` (0-based) takes the candidates of one group of a multi-group model (then a
+    `group` column, 1-based as lavaan's, is added): that group's gradient and information
+    enter with its weight N_g / N, as in the information of the whole model.
+    `gradient_information(dsig, dmu) -> (gradient, expected information)` per observation
+    replaces the complete-data formulas for other likelihoods (FIML: sem/estimators.py).
+    """
     t = model.table
-    g = 0                                   # single group for now
+    g = 0 if group is None else group
+    weight = stats.nobs[g] / stats.ntotal
     block, cells = model.blocks[g], model.cells[g]
     values = model.row_values(theta)
     imp = block.implied(cells.kind, cells.ii, cells.jj, values[cells.rows])
 
     lhs_t, op_t, rhs_t = t["lhs"].to_numpy(), t["op"].to_numpy(), t["rhs"].to_numpy()
     exo_t = t["exo"].to_numpy()
-    present = set(zip(lhs_t, op_t, rhs_t))
+    present = set(zip(lhs_t[cells.rows], op_t[cells.rows], rhs_t[cells.rows]))
     fixed_rows = [r for r in cells.rows if model.par[r] < 0]
     cand = [(lhs_t[r], op_t[r], rhs_t[r], values[r], int(exo_t[r])) for r in fixed_rows]
     cand += [(a, o, b, 0.0, 0) for a, o, b in candidate_rows(model.names, model.meanstructure)
@@ -66,10 +75,14 @@ def modification_indices(model: SemModel, theta: np.ndarray, stats: SampleStats,
     dsig_c, dmu_c = RAMBlock.derivatives(imp, kind, ii, jj)
     dsig_t, dmu_t = model.theta_derivatives(g, imp)
     k = model.npar
-    grad, info = gradient_information_cells(imp, np.concatenate([dsig_t, dsig_c]),
-                                            np.concatenate([dmu_t, dmu_c]),
-                                            stats.cov[g], stats.mean[g], model.meanstructure,
-                                            x_idx=[block.index[v] for v in model.names.ov_x])
+    if gradient_information is not None:
+        grad, info = gradient_information(np.concatenate([dsig_t, dsig_c]), np.concatenate([dmu_t, dmu_c]))
+    else:
+        grad, info = gradient_information_cells(imp, np.concatenate([dsig_t, dsig_c]),
+                                                np.concatenate([dmu_t, dmu_c]),
+                                                stats.cov[g], stats.mean[g], model.meanstructure,
+                                                x_idx=[block.index[v] for v in model.names.ov_x])
+        grad, info = weight * grad, weight * info
     n = stats.ntotal
     i_ct = info[k:, :k]
     v_diag = np.diag(info[k:, k:]) - np.einsum("ij,jk,ik->i", i_ct, inv_information, i_ct)
@@ -104,6 +117,8 @@ def modification_indices(model: SemModel, theta: np.ndarray, stats: SampleStats,
     s_lv[small], s_all[small] = 0.0, 0.0
     out = pd.DataFrame({"lhs": c_lhs.astype(str), "op": c_op.astype(str), "rhs": c_rhs.astype(str),
                         "mi": mi, "epc": epc, "sepc_lv": s_lv[nmod:], "sepc_all": s_all[nmod:]})
+    if group is not None:
+        out.insert(3, "group", group + 1)
     out = out[np.isfinite(out["mi"].to_numpy())]
     order = np.argsort(-out["mi"].to_numpy(), kind="stable")
     return out.iloc[order].reset_index(drop=True)

@@ -10,6 +10,8 @@ import pandas as pd
 
 PARAM_COLUMNS = ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper",
                  "std_lv", "std_all"]
+# bootstrap fits (sem/bootstrap.py) add BCa and std_all intervals beside the percentile ones
+BOOTSTRAP_COLUMNS = ["ci_lower_bca", "ci_upper_bca", "std_all_ci_lower", "std_all_ci_upper"]
 MI_COLUMNS = ["lhs", "op", "rhs", "mi", "epc", "sepc_lv", "sepc_all"]
 
 
@@ -50,22 +52,45 @@ class SemFit:
     partable: pd.DataFrame | None = None  # the full internal table (free, par, exo, ...)
     vcov: np.ndarray | None = None        # covariance of the free parameters (theta)
     extra: dict = field(default_factory=dict)
+    # multi-group fits (sem/multigroup.py): group labels in lavaan's order and N per group;
+    # params/modindices then have a `group` column (1, 2, ...), r2 is {label: {var: r2}} and
+    # the matrix fields hold group 1 (every group's in extra["per_group"])
+    groups: list[str] = field(default_factory=list)
+    group_nobs: list[int] = field(default_factory=list)
+    # estimation options actually used (sem/estimators.py): missing-data treatment ("listwise" or
+    # "fiml"), ordered items (WLSMV), and the missingness of the model variables in the input
+    missing: str = "listwise"
+    ordered: list[str] = field(default_factory=list)
+    missing_patterns: dict | None = None
 
     def to_dict(self) -> dict:
-        return _clean({
+        def cols(frame, names):      # a multi-group table keeps its `group` column after rhs
+            return names[:3] + ["group"] + names[3:] if "group" in frame.columns else names
+
+        out = {
             "estimator": self.estimator,
             "n": self.n,
             "n_input": self.n_input,
             "n_dropped": self.n_dropped,
+            "missing": self.missing,
+            "ordered": list(self.ordered),
+            "missing_patterns": self.missing_patterns,
             "converged": self.converged,
             "warnings": list(self.warnings),
             "observed": list(self.observed),
             "latent": list(self.latent),
             "fit": dict(self.fit),
-            "parameters": self.params[PARAM_COLUMNS].to_dict(orient="records"),
+            "parameters": self.params[cols(self.params, PARAM_COLUMNS)
+                                      + [c for c in BOOTSTRAP_COLUMNS if c in self.params.columns]
+                                      ].to_dict(orient="records"),
             "r2": dict(self.r2),
-            "modindices": self.modindices[MI_COLUMNS].to_dict(orient="records"),
-        })
+            "modindices": self.modindices[cols(self.modindices, MI_COLUMNS)].to_dict(orient="records"),
+        }
+        if self.groups:
+            out["groups"] = dict(zip(self.groups, self.group_nobs))
+        if "bootstrap" in self.extra:      # sem/bootstrap.py: replicates, failures, seed, Bollen-Stine p
+            out["bootstrap"] = self.extra["bootstrap"]
+        return _clean(out)
 
     def summary(self) -> str:
         from .summary import summary_text

@@ -1,0 +1,254 @@
+"""Robust ML (lavaan's estimator = "MLR"): sandwich standard errors, the Yuan-Bentler
+scaled chi-square (Mplus variant, test = "yuan.bentler.mplus") and the robust fit indices,
+for complete data and for FIML.
+
+Transcribes lavaan 0.6.14 (lav_model_nvcov_robust_sandwich, lav_test_yuan_bentler,
+lav_test_yuan_bentler_mplus_trace, lav_fit_cfi/tli/rmsea with c.hat, lav_fit_fiml_corrected).
+All information matrices are per observation:
+  E   observed information of the model (Hessian of -logl/N at the estimates, "bread"),
+  B0  first-order information of the model, Delta' B1 Delta with B1 the cross-product of the
+      casewise scores at the model-implied moments ("meat", h1.information = "structured"),
+  A1, B1 (unstructured) the observed and first-order information of the saturated model at
+      the sample (complete data) or EM (FIML) moments, for the test (Mplus variant).
+    vcov = E^-1 B0 E^-1 / N
+    c    = (tr(A1^-1 B1) - tr(E^-1 B0)) / df,   chisq_scaled = chisq / c.
+h1 matrices live in (mu, vech Sigma) coordinates (sem/fiml.py); traces do not depend on them.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import optimize, stats as sps
+
+from . import fitmeasures as fm
+from .fiml import (CasewiseML, Patterns, h1_derivatives, h1_observed_information, padded_inverse,
+                   casewise_scores, to_vech, vech_index)
+from .model import ml_discrepancy
+
+
+def vech_jacobian(structure, theta, meanstructure: bool) -> np.ndarray:
+    """Delta: derivatives of (mu, vech Sigma) (or vech Sigma alone) with respect to theta."""
+    dsig, dmu = structure.jacobian(theta)
+    r, c = vech_index(dsig.shape[1])
+    rows = dsig[:, r, c].T
+    return np.vstack([dmu.T, rows]) if meanstructure else rows
+
+
+@dataclass
+class H1Information:
+    """Observed (A1) and first-order (B1) information of the saturated model, unstructured."""
+    A1: np.ndarray
+    B1: np.ndarray
+
+
+def h1_information(pat: Patterns, mean, cov, meanstructure: bool) -> H1Information:
+    p = pat.p
+    A, _ = padded_inverse(cov, pat.mask)
+    a1 = h1_observed_information(pat, h1_derivatives(pat, mean, cov, A))
+    sc = casewise_scores(pat, mean, cov, A)
+    sc = to_vech(sc, p, meanstructure=meanstructure, bilinear=False)
+    return H1Information(to_vech(a1, p, meanstructure=meanstructure), sc.T @ sc / pat.n)
+
+
+def first_order(obj: CasewiseML, theta) -> np.ndarray:
+    """B0 = J B1 J' (per observation), scores at the model-implied moments."""
+    from .fiml import full_jacobian
+
+    sc = obj.scores(theta) @ full_jacobian(obj.s, theta).T
+    return sc.T @ sc / obj.pat.n
+
+
+def sandwich(E_inv: np.ndarray, B0: np.ndarray, n: int) -> np.ndarray:
+    return E_inv @ B0 @ E_inv / n
+
+
+@dataclass
+class ScaledTest:
+    stat: float
+    df: float
+    pvalue: float
+    scaling_factor: float
+    trace_ugamma: float
+    h1: float       # scaling.factor.h1: tr(A1^-1 B1) / ndat
+    h0: float       # scaling.factor.h0: tr(E^-1 B0) / npar
+
+
+def yuan_bentler_mplus(chisq: float, df: int, h1: H1Information, E_inv: np.ndarray,
+                       B0: np.ndarray) -> ScaledTest:
+    trace_h1 = float(np.sum(h1.B1 * np.linalg.inv(h1.A1).T))
+    trace_h0 = float(np.sum(B0 * E_inv.T))
+    trace = trace_h1 - trace_h0
+    npar = E_inv.shape[0]
+    ndat = h1.A1.shape[0]
+    if df <= 0:
+        return ScaledTest(chisq, df, float("nan"), float("nan"), trace, trace_h1 / ndat,
+                          trace_h0 / max(npar, 1))
+    c = trace / df
+    if c < 0:
+        c = float("nan")
+    stat = chisq / c
+    return ScaledTest(stat, df, fm.chisq_pvalue(stat, df), c, trace, trace_h1 / ndat,
+                      trace_h0 / max(npar, 1))
+
+
+# -- fit indices with a scaling correction (lav_fit_cfi / lav_fit_tli / lav_fit_rmsea, c.hat) --
+def _corrected(c_hat, c_hat_null, df) -> bool:
+    return df > 0 and c_hat != 1 and c_hat_null != 1
+
+
+def cfi_robust(x2, df, x2_null, df_null, c_hat, c_hat_null) -> float:
+    if any(not np.isfinite(v) for v in (x2, df, x2_null, df_null, c_hat, c_hat_null)):
+        return float("nan")
+    if _corrected(c_hat, c_hat_null, df):
+        t1 = max(x2 - c_hat * df, 0.0)
+        t2 = max(x2 - c_hat * df, x2_null - c_hat_null * df_null, 0.0)
+    else:
+        t1, t2 = max(x2 - df, 0.0), max(x2 - df, x2_null - df_null, 0.0)
+    if abs(t1) <= 1.5e-8 and abs(t2) <= 1.5e-8:
+        return 1.0
+    return 1.0 - t1 / t2
+
+
+def tli_robust(x2, df, x2_null, df_null, c_hat, c_hat_null) -> float:
+    if any(not np.isfinite(v) for v in (x2, df, x2_null, df_null, c_hat, c_hat_null)):
+        return float("nan")
+    if _corrected(c_hat, c_hat_null, df):
+        t1 = (x2 - c_hat * df) * df_null
+        t2 = (x2_null - c_hat_null * df_null) * df
+    else:
+        t1, t2 = (x2 - df) * df_null, (x2_null - df_null) * df
+    if df > 0 and abs(t2) > 0:
+        return 1.0 - t1 / t2
+    return 1.0
+
+
+def rni_robust(x2, df, x2_null, df_null, c_hat, c_hat_null) -> float:
+    if any(not np.isfinite(v) for v in (x2, df, x2_null, df_null, c_hat, c_hat_null)):
+        return float("nan")
+    if _corrected(c_hat, c_hat_null, df):
+        t1, t2 = x2 - c_hat * df, x2_null - c_hat_null * df_null
+    else:
+        t1, t2 = x2 - df, x2_null - df_null
+    return float("nan") if abs(t2) <= 1.5e-8 else 1.0 - t1 / t2
+
+
+def rmsea_chat(x2, df, n, c_hat=1.0) -> float:
+    if not (np.isfinite(x2) and np.isfinite(df) and np.isfinite(c_hat)):
+        return float("nan")
+    return math.sqrt(max(x2 / n / df - c_hat / n, 0.0)) if df > 0 else 0.0
+
+
+def rmsea_ci_chat(x2, df, n, c_hat=1.0, level=0.90):
+    """lav_fit_rmsea_ci with c.hat: the noncentrality bounds are scaled by c.hat."""
+    if not (np.isfinite(x2) and np.isfinite(df) and np.isfinite(c_hat)):
+        return float("nan"), float("nan")
+    upper_p, lower_p = 1 - (1 - level) / 2, (1 - level) / 2
+
+    def cdf(lam):
+        return sps.ncx2.cdf(x2, df, lam) if lam > 0 else sps.chi2.cdf(x2, df)
+
+    if df < 1 or cdf(0.0) - upper_p < 0:
+        lo = 0.0
+    else:
+        lam = optimize.brentq(lambda l: cdf(l) - upper_p, 0.0, x2, xtol=1e-12)
+        lo = math.sqrt(c_hat * lam / (n * df))
+    n_rmsea = max(n, x2 * 4)
+    if df < 1 or cdf(n_rmsea) - lower_p > 0 or cdf(0.0) - lower_p < 0:
+        hi = 0.0
+    else:
+        lam = optimize.brentq(lambda l: cdf(l) - lower_p, 0.0, n_rmsea, xtol=1e-12)
+        hi = math.sqrt(c_hat * lam / (n * df))
+    return lo, hi
+
+
+def rmsea_pvalue_chat(x2, df, n, c_hat=1.0, h0=0.05, close=True) -> float:
+    if df <= 0 or not (np.isfinite(x2) and np.isfinite(c_hat)):
+        return float("nan")
+    ncp = n * df / c_hat * h0 ** 2
+    p = sps.ncx2.cdf(x2, df, ncp)
+    return float(1 - p) if close else float(p)
+
+
+def scaled_indices(x2_scaled, df, x2_null_scaled, df_null, n, rmsea_x2, rmsea_df) -> dict:
+    """The `.scaled` fit measures: the incremental indices from the scaled statistics; the
+    RMSEA from (rmsea_x2, rmsea_df), which lavaan takes as (chisq, c * df) for the Yuan-Bentler
+    test and (scaled chisq, df) for the scaled-and-shifted one."""
+    x2, x2n = x2_scaled, x2_null_scaled
+    ok = np.isfinite(rmsea_df) and rmsea_df != 0
+    lo, hi = rmsea_ci_chat(rmsea_x2, rmsea_df, n) if ok else (float("nan"), float("nan"))
+    return {
+        "cfi_scaled": fm.cfi(x2, df, x2n, df_null), "tli_scaled": fm.tli(x2, df, x2n, df_null),
+        "nnfi_scaled": fm.tli(x2, df, x2n, df_null), "rfi_scaled": fm.rfi(x2, df, x2n, df_null),
+        "nfi_scaled": fm.nfi(x2, df, x2n, df_null), "pnfi_scaled": fm.pnfi(x2, df, x2n, df_null),
+        "ifi_scaled": fm.ifi(x2, df, x2n, df_null), "rni_scaled": fm.rni(x2, df, x2n, df_null),
+        "rmsea_scaled": rmsea_chat(rmsea_x2, rmsea_df, n) if ok else float("nan"),
+        "rmsea_ci_lower_scaled": lo, "rmsea_ci_upper_scaled": hi,
+        "rmsea_pvalue_scaled": rmsea_pvalue_chat(rmsea_x2, rmsea_df, n, h0=0.05, close=True)
+        if ok else float("nan"),
+        "rmsea_notclose_pvalue_scaled": rmsea_pvalue_chat(rmsea_x2, rmsea_df, n, h0=0.08, close=False)
+        if ok else float("nan"),
+    }
+
+
+def robust_indices(x2, df, n, c_hat, x2_scaled, x2_null, df_null, c_hat_null) -> dict:
+    """The `.robust` fit measures (Brosseau-Liard, Savalei & Li 2012; Savalei 2018 for FIML)."""
+    lo, hi = rmsea_ci_chat(x2_scaled, df, n, c_hat)
+    return {
+        "cfi_robust": cfi_robust(x2, df, x2_null, df_null, c_hat, c_hat_null),
+        "tli_robust": tli_robust(x2, df, x2_null, df_null, c_hat, c_hat_null),
+        "nnfi_robust": tli_robust(x2, df, x2_null, df_null, c_hat, c_hat_null),
+        "rni_robust": rni_robust(x2, df, x2_null, df_null, c_hat, c_hat_null),
+        "rmsea_robust": rmsea_chat(x2, df, n, c_hat),
+        "rmsea_ci_lower_robust": lo, "rmsea_ci_upper_robust": hi,
+        "rmsea_pvalue_robust": rmsea_pvalue_chat(x2_scaled, df, n, c_hat, h0=0.05, close=True),
+        "rmsea_notclose_pvalue_robust": rmsea_pvalue_chat(x2_scaled, df, n, c_hat, h0=0.08, close=False),
+    }
+
+
+# -- FIML: the corrected statistics behind lavaan's robust indices (lav_fit_fiml_corrected) ----
+@dataclass
+class FimlCorrected:
+    xx3: float
+    c_hat3: float
+    xx3_scaled: float
+    xx3_null: float
+    c_hat3_null: float
+
+
+def fiml_corrected(version: str, pat: Patterns, h1_mean, h1_cov, n: int, df: int, base_df: int,
+                   model_moments, model_delta, base_moments, base_delta) -> FimlCorrected:
+    """Savalei's (2018) FIML-C: the complete-data chi-square of the FIML estimates against
+    the EM moments (XX3) and its scaling c.hat3; V6 without, V3 with a scaled test.
+
+    model_moments/base_moments: (Sigma, mu) at the estimates; *_delta: (mu, vech) Jacobians.
+    """
+    p = pat.p
+    h1 = h1_information(pat, h1_mean, h1_cov, True)
+    Wm = h1.A1
+    Wmi = np.linalg.inv(Wm)
+    sinv = np.linalg.inv(h1_cov)
+    # complete-data information of the saturated model at the EM moments (fit.tilde's h1)
+    wc_full = np.zeros((p + p * p, p + p * p))
+    wc_full[:p, :p] = sinv
+    wc_full[p:, p:] = 0.5 * np.kron(sinv, sinv)
+    Wc = to_vech(wc_full, p)
+    gamma = Wmi @ h1.B1 @ Wmi
+
+    def k_fimlc(delta):
+        E_inv = np.linalg.inv(delta.T @ Wm @ delta)
+        U = Wm - Wm @ delta @ E_inv @ delta.T @ Wm
+        if version == "V3":
+            return float(np.trace(U @ Wmi @ Wc @ Wmi @ U @ gamma))
+        return float(np.trace(Wc @ Wmi @ U @ Wmi))
+
+    def xx(moments):
+        sigma, mu = moments
+        return 2 * n * ml_discrepancy(sigma, mu, h1_cov, h1_mean, True)
+
+    xx3 = xx(model_moments)
+    c3 = k_fimlc(model_delta) / df if df > 0 else float("nan")
+    xx3_null = xx(base_moments)
+    c3_null = k_fimlc(base_delta) / base_df
+    return FimlCorrected(xx3, c3, xx3 / c3, xx3_null, c3_null)

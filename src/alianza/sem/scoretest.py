@@ -1,0 +1,75 @@
+"""Score tests for releasing equality constraints: lavaan 0.6.14's lavTestScore().
+
+lavaan writes every equality ("==" row, from shared labels or group.equal) as a linear
+constraint R x = 0 on the unconstrained parameters x (one per free row: the `free`
+numbering of the table). At the constrained estimates, with g the gradient of fmin and
+I the expected information per observation, both in x, and N the total sample size:
+
+    total test       X2 = N g' I^+ g,                                 df = #constraints
+    univariate, r    X2 = N g' [Z_r^+]_xx g,  Z_r = [[I, R_r'], [R_r, 0]], df = 1
+
+where R_r is R without row r and ^+ is the Moore-Penrose inverse (MASS::ginv's
+tolerance). Each univariate test asks how much chi-square would drop if that one
+constraint alone were released: what partial-invariance searches rank.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from .model import SemModel, ml_gradient_information
+from .multigroup import equality_constraints
+from .result import SemFit
+
+_GINV_TOL = np.sqrt(np.finfo(float).eps)      # MASS::ginv(tol = sqrt(.Machine$double.eps))
+
+
+def _ginv(a: np.ndarray) -> np.ndarray:
+    return np.linalg.pinv(a, rcond=_GINV_TOL)
+
+
+def score_test(result: SemFit) -> dict:
+    """lavTestScore(fit): {"total": {X2, df, pvalue}, "uni": DataFrame}.
+
+    `uni` has lavaan's lhs, op, rhs (the plabels of the two rows), X2, df, pvalue, plus the
+    parameter the constraint is on (par_lhs, par_op, par_rhs) and the group of its second
+    row, so a reader does not need the parameter table to see what the test is about.
+    """
+    table = result.partable
+    if table is None or "sample_stats" not in result.extra:
+        raise ValueError("score tests need a fit made by alianza.sem (partable and sample statistics)")
+    cons = equality_constraints(table)
+    if cons.empty:
+        raise ValueError("the model has no equality constraints to release")
+    stats = result.extra["sample_stats"]
+    free_rows = np.flatnonzero(table["free"].to_numpy() > 0)
+    free_rows = free_rows[np.argsort(table["free"].to_numpy()[free_rows])]
+    # the unconstrained space: one parameter per free row, at the constrained estimates
+    par_x = np.full(len(table), -1)
+    par_x[free_rows] = np.arange(len(free_rows))
+    model_x = SemModel(table.assign(par=par_x), result.extra["names"], bool((table["op"] == "~1").any()))
+    model_x.set_exogenous(stats)
+    x = table["est"].to_numpy(dtype=float)[free_rows]
+    grad, info = ml_gradient_information(model_x, x, stats)
+    n = stats.ntotal
+    R = np.zeros((len(cons), len(free_rows)))
+    R[np.arange(len(cons)), par_x[cons["row_lhs"].to_numpy()]] = 1.0
+    R[np.arange(len(cons)), par_x[cons["row_rhs"].to_numpy()]] = -1.0
+
+    total = float(n * grad @ _ginv(info) @ grad)
+    k = info.shape[0]
+    uni = np.zeros(len(cons))
+    for r in range(len(cons)):
+        R1 = np.delete(R, r, axis=0)
+        Z = np.block([[info, R1.T], [R1, np.zeros((len(R1), len(R1)))]])
+        uni[r] = n * grad @ _ginv(Z)[:k, :k] @ grad
+    rows = cons["row_rhs"].to_numpy()
+    out = pd.DataFrame({
+        "lhs": cons["lhs"], "op": "==", "rhs": cons["rhs"], "X2": uni, "df": 1,
+        "pvalue": sps.chi2.sf(uni, 1),
+        "par_lhs": table["lhs"].to_numpy()[rows], "par_op": table["op"].to_numpy()[rows],
+        "par_rhs": table["rhs"].to_numpy()[rows], "group": table["group"].to_numpy()[rows].astype(int),
+    })
+    return {"total": {"X2": total, "df": len(cons), "pvalue": float(sps.chi2.sf(total, len(cons)))},
+            "uni": out}
