@@ -1,0 +1,61 @@
+"""Fit indices of every model on one sample (from the fitted models' JSON, lavaan's fit-measure names)."""
+from __future__ import annotations
+
+import pandas as pd
+
+from ..i18n import t
+from .apa import ApaTable, Column, fmt_bounded
+
+# Hu & Bentler (1999); config output.fit_cutoffs overrides.
+DEFAULT_CUTOFFS = {"cfi": 0.95, "tli": 0.95, "rmsea": 0.06, "srmr": 0.08}
+
+
+def model_label(model: str, labels: dict | None, lang: str) -> str:
+    """Display name of a model: config output.model_labels[model][lang], else its id."""
+    entry = (labels or {}).get(model)
+    if isinstance(entry, dict):
+        return entry.get(lang) or entry.get("en") or model
+    return entry or model
+
+
+def cutoff_text(cutoffs: dict, lang: str) -> str:
+    parts = [t(f"cut.{k}", lang, v=fmt_bounded(v, 2)) for k, v in cutoffs.items() if f"cut.{k}" in _KNOWN]
+    return ", ".join(parts)
+
+
+_KNOWN = {"cut.cfi", "cut.tli", "cut.rmsea", "cut.srmr"}
+
+
+def fit_indices(results: list[tuple[str, dict]], lang: str, *, labels: dict | None = None,
+                cutoffs: dict | None = None, decimals: int = 2, p_decimals: int = 3) -> ApaTable:
+    """results: (model id, fitted-model JSON) in display order, all on the same sample."""
+    rows = []
+    for model, res in results:
+        fit = res.get("fit", {})
+        rows.append({"model": model, "label": model_label(model, labels, lang), "n": res.get("n"),
+                     **{k: fit.get(k) for k in ("npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea",
+                                                "rmsea_ci_lower", "rmsea_ci_upper", "srmr", "aic", "bic")}})
+    body = pd.DataFrame(rows)
+    columns = [
+        Column("label", t("col.model", lang), kind="text", width=1.8),
+        Column("chisq", "χ²"),
+        Column("df", "<i>gl</i>" if lang == "es" else "<i>df</i>", kind="int", thousands=False),
+        Column("pvalue", "<i>p</i>", kind="p"),
+        Column("cfi", "CFI", kind="bounded", decimals=3),
+        # TLI is not bounded by 1 (non-normed), so APA keeps its leading zero
+        Column("tli", "TLI", kind="num", decimals=3),
+        # no-break spaces keep "[90% CI]" on one line when the heading wraps
+        Column(("rmsea", "rmsea_ci_lower", "rmsea_ci_upper"),
+               f"RMSEA [{t('col.ci', lang, level=90).replace(' ', chr(0xA0))}]", kind="ci",
+               decimals=3, leading_zero=False, csv_header=["rmsea", "rmsea_ci_lower", "rmsea_ci_upper"]),
+        Column("srmr", "SRMR", kind="bounded", decimals=3),
+        Column("aic", "AIC"),
+        Column("bic", "BIC"),
+    ]
+    ns = sorted({int(n) for n in body["n"].dropna()})
+    estimators = sorted({res.get("estimator", "ML") for _, res in results})
+    note = t("note.fit_indices", lang, n=", ".join(map(str, ns)), estimator=", ".join(estimators),
+             cutoffs=cutoff_text(cutoffs or DEFAULT_CUTOFFS, lang))
+    raw = body.drop(columns=["label"])
+    return ApaTable(name="fit_indices", title=t("title.fit_indices", lang), columns=columns, body=body, lang=lang,
+                    notes=[note], decimals=decimals, p_decimals=p_decimals, raw=raw, landscape=True)

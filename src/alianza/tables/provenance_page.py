@@ -1,0 +1,46 @@
+"""reports/provenance.json as an HTML page of the report: what a reviewer checks a reproduction with."""
+from __future__ import annotations
+
+import html
+
+import yaml
+
+from .writers import HTML_STYLE
+
+TITLES = {
+    "es": {"title": "Procedencia de los resultados", "created": "Fecha de la corrida", "python": "Python",
+           "platform": "Plataforma", "packages": "Versiones del software", "package": "Paquete", "version": "Versión",
+           "seeds": "Semillas", "inputs": "Archivos de entrada (SHA-256)", "file": "Archivo", "bytes": "Bytes",
+           "config": "Configuración", "source": "Registro completo"},
+    "en": {"title": "Provenance of the results", "created": "Run date", "python": "Python", "platform": "Platform",
+           "packages": "Software versions", "package": "Package", "version": "Version", "seeds": "Seeds",
+           "inputs": "Input files (SHA-256)", "file": "File", "bytes": "Bytes", "config": "Configuration",
+           "source": "Full record"},
+}
+
+
+def _table(headers, rows) -> str:
+    head = "".join(f'<th class="l">{html.escape(h)}</th>' for h in headers)
+    body = "".join("<tr>" + "".join(f'<td class="l">{html.escape(str(c))}</td>' for c in r) + "</tr>" for r in rows)
+    return f'<table class="apa"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def provenance_html(record: dict, lang: str = "en", *, source: str = "reports/provenance.json") -> str:
+    w = TITLES.get(lang, TITLES["en"])
+    parts = [f"<h1>{w['title']}</h1>",
+             "<p>" + "<br>".join(f"<b>{w[k]}:</b> {html.escape(str(record.get(k, '')))}"
+                                 for k in ("created", "python", "platform")) + "</p>",
+             f"<h2>{w['packages']}</h2>",
+             _table([w["package"], w["version"]], sorted((record.get("packages") or {}).items())),
+             f"<h2>{w['seeds']}</h2>",
+             _table(["", ""], sorted((record.get("seeds") or {}).items())),
+             f"<h2>{w['inputs']}</h2>",
+             _table([w["file"], "SHA-256", w["bytes"]],
+                    [(p, v.get("sha256", ""), v.get("bytes", "")) for p, v in (record.get("inputs") or {}).items()]),
+             f"<h2>{w['config']}</h2>",
+             "<pre>" + html.escape(yaml.safe_dump(record.get("config") or {}, allow_unicode=True, sort_keys=False))
+             + "</pre>",
+             f"<p><b>{w['source']}:</b> {html.escape(str(source))}</p>"]
+    return (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n<title>{w["title"]}</title>\n'
+            f"<style>{HTML_STYLE} td, th {{ font-family: monospace; font-size: 10pt; }}</style>\n</head>\n<body>\n"
+            + "\n".join(parts) + "\n</body>\n</html>\n")

@@ -1,0 +1,129 @@
+# Manuscript outputs (APA 7, config `language`): Table 1 (sample by wave), the supplementary
+# data-quality table, each sample's table set (reports/tables/<sample>/), the path diagram and
+# the Likert response bars (reports/figures/<sample>/). Every table is also written as .html,
+# which is what the HTML report shows (report.smk defines the report itself).
+
+
+include: "outputs_common.smk"
+
+
+rule sample_description_table:
+    input:
+        data=expand("data/processed/{wave}.parquet", wave=WAVES),
+        codebook=config["codebook"],
+        provenance="reports/provenance.json",
+    output:
+        **_table_outputs("sample_description", "reports/tables/{name}.{fmt}", "data",
+                         "../report/sample_description.rst", labels={"table": "sample_description"}),
+    params:
+        waves=list(WAVES),
+        config=config,
+    conda:
+        "../envs/alianza.yaml"
+    log:
+        "logs/outputs/sample_description.log",
+    script:
+        "../scripts/sample_description_table.py"
+
+
+rule data_quality_apa_table:
+    input:
+        expand("data/processed/{wave}.summary.json", wave=WAVES),
+    output:
+        **{f"data_quality_{fmt}": (report(f"reports/tables/data_quality.{fmt}", caption="../report/data_quality.rst",
+                                          category=REPORT_CATEGORY["data"], labels={"table": "data_quality"})
+                                   if fmt == "html" else f"reports/tables/data_quality.{fmt}")
+           for fmt in DATA_QUALITY_FORMATS},
+    params:
+        config=config,
+    conda:
+        "../envs/alianza.yaml"
+    log:
+        "logs/outputs/data_quality.log",
+    script:
+        "../scripts/data_quality_apa_table.py"
+
+
+rule manuscript_tables:
+    input:
+        unpack(table_set_inputs),
+    output:
+        **_sample_table_outputs(),
+    params:
+        models=list(MODELS),
+        groups=invariance_groups,
+        waves=list(WAVES),
+        config=config,
+    wildcard_constraints:
+        sample="|".join(map(re.escape, OUTPUT_SAMPLES)) or "NO_SAMPLE",
+    conda:
+        "../envs/alianza.yaml"
+    log:
+        "logs/outputs/tables_{sample}.log",
+    script:
+        "../scripts/manuscript_tables.py"
+
+
+rule invariance_apa_table:
+    input:
+        unpack(table_set_inputs),
+    output:
+        **_table_outputs("invariance", "reports/tables/{{sample}}/{name}_{{group}}.{fmt}", "scales",
+                         "../report/invariance.rst", subcategory="{sample}",
+                         labels={"table": "invariance ({group})", "sample": "{sample}"}),
+    params:
+        models=list(MODELS),
+        groups=invariance_groups,
+        config=config,
+    wildcard_constraints:
+        sample="pooled",
+        group="|".join(map(re.escape, INVARIANCE_TABLE_GROUPS)) or "NO_GROUP",
+    conda:
+        "../envs/alianza.yaml"
+    log:
+        "logs/outputs/invariance_{sample}_{group}.log",
+    script:
+        "../scripts/invariance_apa_table.py"
+
+
+rule path_diagram:
+    input:
+        model=f"reports/models/{{sample}}/{PATH_MODEL}.json",
+        codebook=config["codebook"],
+    output:
+        png=report("reports/figures/{sample}/path_diagram.png", caption="../report/path_diagram.rst",
+                   category=REPORT_CATEGORY["hypotheses"], subcategory="{sample}",
+                   labels={"figure": "path diagram", "sample": "{sample}"}),
+        svg="reports/figures/{sample}/path_diagram.svg",
+    params:
+        config=config,
+    conda:
+        "../envs/alianza.yaml"
+    log:
+        "logs/outputs/path_diagram_{sample}.log",
+    script:
+        "../scripts/path_diagram.py"
+
+
+rule likert_figures:
+    input:
+        data=sample_data,
+        codebook=config["codebook"],
+    output:
+        **{
+            f"{c}_{ext}": (report(f"reports/figures/{{sample}}/likert_{c}.png", caption="../report/likert.rst",
+                                  category=REPORT_CATEGORY["data"], subcategory="{sample}",
+                                  labels={"figure": f"responses {c}", "sample": "{sample}"})
+                           if ext == "png" else f"reports/figures/{{sample}}/likert_{c}.{ext}")
+            for c in CONSTRUCTS
+            for ext in ("png", "svg")
+        },
+    params:
+        constructs=CONSTRUCTS,
+        config=config,
+    conda:
+        "../envs/alianza.yaml"
+    log:
+        "logs/outputs/likert_{sample}.log",
+    script:
+        "../scripts/likert_figures.py"
