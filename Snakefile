@@ -7,7 +7,12 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/ingest.smk"
 include: "workflow/rules/models.smk"
 include: "workflow/rules/validity.smk"
+include: "workflow/rules/invariance.smk"
+include: "workflow/rules/power.smk"
 include: "workflow/rules/provenance.smk"
+include: "workflow/rules/structural.smk"
+include: "workflow/rules/outputs.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:

@@ -47,6 +47,12 @@ def all_outputs():
     out += ["reports/tables/fit_indices.csv", "reports/tables/fit_indices.md"]
     out += expand("reports/validity/{sample}.json", sample=SAMPLES)
     out += ["reports/tables/reliability.csv", "reports/tables/reliability.md"]
+    inv_groups = config.get("invariance", {}).get("groups", [])
+    out += expand("reports/invariance/{group}.json", group=inv_groups)
+    out += expand("reports/tables/invariance_{group}.{ext}", group=inv_groups, ext=["csv", "md"])
+    out += POWER_OUTPUTS  # workflow/rules/power.smk
+    out += STRUCTURAL_OUTPUTS  # workflow/rules/structural.smk: bootstrap, hypotheses, comparison
+    out += output_targets()  # workflow/rules/outputs_common.smk: manuscript tables, figures
     out += ["reports/provenance.json"]
     return out
 
