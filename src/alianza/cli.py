@@ -33,10 +33,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args._run(args) or 0)
+        with _single_threaded_blas():
+            return int(args._run(args) or 0)
     except AlianzaError as exc:
         print(f"alianza {args.command}: error: {exc.oneline()}", file=sys.stderr)
         return 2
+
+
+def _single_threaded_blas():
+    """BLAS threads slow down the small matrix work of SEM (and fight with our own workers)."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 if __name__ == "__main__":  # pragma: no cover
