@@ -54,6 +54,9 @@ def main(argv=None) -> int:
             mod = importlib.import_module(f"bench_{name}")
             print(f"{name}: {mod.TITLE}", flush=True)
             lines += ["", f"## {mod.TITLE}", ""] + mod.run(args.reps, Path(tmp))
+    recorded = HERE / "recorded_runs.md"  # runs that cannot be repeated here on every bench run
+    if recorded.is_file() and not args.only:
+        lines += ["", recorded.read_text().rstrip()]
     Path(args.out).write_text("\n".join(lines) + "\n")
     print(f"wrote {args.out}")
     return 0
