@@ -342,22 +342,10 @@ def _fiml_modindices(model, obj: CasewiseML, theta, stats, ok: bool) -> pd.DataF
 
 
 def _fit_measures(chisq, df, base_chisq, base_df, n, npar, logl, h1, imp) -> dict:
-    lo, hi = fm.rmsea_ci(chisq, df, n)
-    return {
-        "npar": npar, "fmin": chisq / (2 * n), "chisq": chisq, "df": df, "pvalue": fm.chisq_pvalue(chisq, df),
-        "baseline_chisq": base_chisq, "baseline_df": base_df,
-        "baseline_pvalue": fm.chisq_pvalue(base_chisq, base_df),
-        "cfi": fm.cfi(chisq, df, base_chisq, base_df), "tli": fm.tli(chisq, df, base_chisq, base_df),
-        "nnfi": fm.tli(chisq, df, base_chisq, base_df), "rfi": fm.rfi(chisq, df, base_chisq, base_df),
-        "nfi": fm.nfi(chisq, df, base_chisq, base_df), "pnfi": fm.pnfi(chisq, df, base_chisq, base_df),
-        "ifi": fm.ifi(chisq, df, base_chisq, base_df), "rni": fm.rni(chisq, df, base_chisq, base_df),
-        "logl": logl, "unrestricted_logl": h1.logl,
-        "aic": -2 * logl + 2 * npar, "bic": -2 * logl + npar * np.log(n), "ntotal": n,
-        "bic2": -2 * logl + npar * np.log((n + 2) / 24),
-        "rmsea": fm.rmsea(chisq, df, n), "rmsea_ci_lower": lo, "rmsea_ci_upper": hi, "rmsea_ci_level": 0.90,
-        "rmsea_pvalue": fm.rmsea_pvalue(chisq, df, n, h0=0.05, close=True), "rmsea_close_h0": 0.05,
-        "rmsea_notclose_pvalue": fm.rmsea_pvalue(chisq, df, n, h0=0.08, close=False), "rmsea_notclose_h0": 0.08,
+    out = fm.chisq_based_measures(chisq, df, base_chisq, base_df, n, npar, logl, h1.logl, fmin=chisq / (2 * n))
+    out.update({
         # residuals against the EM estimates of the saturated model, means included
         "srmr": fm.srmr_bentler(h1.cov, h1.mean, imp.sigma, imp.mu, True),
         "srmr_bentler_nomean": fm.srmr_bentler(h1.cov, h1.mean, imp.sigma, imp.mu, False),
-    }
+    })
+    return out

@@ -182,3 +182,28 @@ def baseline_chisq(cov, n, x_idx) -> float:
     p = cov.shape[0]
     f = ld0 + np.sum(np.linalg.inv(sigma0) * cov) - lds - p
     return float(n * f)
+
+
+def chisq_based_measures(chisq, df, base_chisq, base_df, n, npar, logl, unrestricted_logl,
+                         *, fmin, groups=1) -> dict:
+    """The fit measures every estimation path shares, from the test statistics and log-likelihoods
+    (lavaan's names): chi-square test, baseline comparisons, information criteria, RMSEA family.
+    Callers add what depends on their residuals (srmr) and options (ngroups, scaled tests)."""
+    lo, hi = rmsea_ci(chisq, df, n, groups=groups)
+    return {
+        "npar": npar, "fmin": fmin, "chisq": chisq, "df": df, "pvalue": chisq_pvalue(chisq, df),
+        "baseline_chisq": base_chisq, "baseline_df": base_df,
+        "baseline_pvalue": chisq_pvalue(base_chisq, base_df),
+        "cfi": cfi(chisq, df, base_chisq, base_df), "tli": tli(chisq, df, base_chisq, base_df),
+        "nnfi": tli(chisq, df, base_chisq, base_df), "rfi": rfi(chisq, df, base_chisq, base_df),
+        "nfi": nfi(chisq, df, base_chisq, base_df), "pnfi": pnfi(chisq, df, base_chisq, base_df),
+        "ifi": ifi(chisq, df, base_chisq, base_df), "rni": rni(chisq, df, base_chisq, base_df),
+        "logl": logl, "unrestricted_logl": unrestricted_logl,
+        "aic": -2 * logl + 2 * npar, "bic": -2 * logl + npar * np.log(n),
+        "ntotal": n, "bic2": -2 * logl + npar * np.log((n + 2) / 24),
+        "rmsea": rmsea(chisq, df, n, groups=groups), "rmsea_ci_lower": lo, "rmsea_ci_upper": hi,
+        "rmsea_ci_level": 0.90,
+        "rmsea_pvalue": rmsea_pvalue(chisq, df, n, groups=groups, h0=0.05, close=True), "rmsea_close_h0": 0.05,
+        "rmsea_notclose_pvalue": rmsea_pvalue(chisq, df, n, groups=groups, h0=0.08, close=False),
+        "rmsea_notclose_h0": 0.08,
+    }

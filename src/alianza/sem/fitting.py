@@ -221,24 +221,9 @@ def _fit_measures(model: SemModel, stats: SampleStats, imp, fmin: float, meanstr
     mu = imp.mu if meanstructure else mean
     logl = fm.loglik(cov, mean, imp.sigma, mu, n, x_idx)
     unres = fm.loglik(cov, mean, cov, mean, n, x_idx)
-    lo, hi = fm.rmsea_ci(chisq, df, n)
-    out = {
-        "npar": npar, "fmin": fmin, "chisq": chisq, "df": df, "pvalue": fm.chisq_pvalue(chisq, df),
-        "baseline_chisq": base_chisq, "baseline_df": base_df,
-        "baseline_pvalue": fm.chisq_pvalue(base_chisq, base_df),
-        "cfi": fm.cfi(chisq, df, base_chisq, base_df), "tli": fm.tli(chisq, df, base_chisq, base_df),
-        "nnfi": fm.tli(chisq, df, base_chisq, base_df), "rfi": fm.rfi(chisq, df, base_chisq, base_df),
-        "nfi": fm.nfi(chisq, df, base_chisq, base_df), "pnfi": fm.pnfi(chisq, df, base_chisq, base_df),
-        "ifi": fm.ifi(chisq, df, base_chisq, base_df), "rni": fm.rni(chisq, df, base_chisq, base_df),
-        "logl": logl, "unrestricted_logl": unres,
-        "aic": -2 * logl + 2 * npar, "bic": -2 * logl + npar * np.log(n),
-        "ntotal": n, "bic2": -2 * logl + npar * np.log((n + 2) / 24),
-        "rmsea": fm.rmsea(chisq, df, n), "rmsea_ci_lower": lo, "rmsea_ci_upper": hi,
-        "rmsea_ci_level": 0.90,
-        "rmsea_pvalue": fm.rmsea_pvalue(chisq, df, n, h0=0.05, close=True), "rmsea_close_h0": 0.05,
-        "rmsea_notclose_pvalue": fm.rmsea_pvalue(chisq, df, n, h0=0.08, close=False),
-        "rmsea_notclose_h0": 0.08,
+    out = fm.chisq_based_measures(chisq, df, base_chisq, base_df, n, npar, logl, unres, fmin=fmin)
+    out.update({
         "srmr": fm.srmr_bentler(cov, mean, imp.sigma, mu, meanstructure),
         "srmr_bentler_nomean": fm.srmr_bentler(cov, mean, imp.sigma, mu, False),
-    }
+    })
     return {k: (float(v) if not isinstance(v, int) else v) for k, v in out.items()}

@@ -385,23 +385,6 @@ def group_fit_measures(model: SemModel, stats: SampleStats, imps, fmin: float) -
                      for g in range(G)))
     srmr_nomean = float(sum(w[g] * fm.srmr_bentler(stats.cov[g], stats.mean[g], imps[g].sigma,
                                                    imps[g].mu, False) for g in range(G)))
-    lo, hi = fm.rmsea_ci(chisq, df, n, groups=G)
-    out = {
-        "npar": npar, "fmin": fmin, "chisq": chisq, "df": df, "pvalue": fm.chisq_pvalue(chisq, df),
-        "baseline_chisq": base_chisq, "baseline_df": base_df,
-        "baseline_pvalue": fm.chisq_pvalue(base_chisq, base_df),
-        "cfi": fm.cfi(chisq, df, base_chisq, base_df), "tli": fm.tli(chisq, df, base_chisq, base_df),
-        "nnfi": fm.tli(chisq, df, base_chisq, base_df), "rfi": fm.rfi(chisq, df, base_chisq, base_df),
-        "nfi": fm.nfi(chisq, df, base_chisq, base_df), "pnfi": fm.pnfi(chisq, df, base_chisq, base_df),
-        "ifi": fm.ifi(chisq, df, base_chisq, base_df), "rni": fm.rni(chisq, df, base_chisq, base_df),
-        "logl": logl, "unrestricted_logl": unres,
-        "aic": -2 * logl + 2 * npar, "bic": -2 * logl + npar * np.log(n),
-        "ntotal": n, "bic2": -2 * logl + npar * np.log((n + 2) / 24),
-        "rmsea": fm.rmsea(chisq, df, n, groups=G), "rmsea_ci_lower": lo, "rmsea_ci_upper": hi,
-        "rmsea_ci_level": 0.90,
-        "rmsea_pvalue": fm.rmsea_pvalue(chisq, df, n, groups=G, h0=0.05, close=True), "rmsea_close_h0": 0.05,
-        "rmsea_notclose_pvalue": fm.rmsea_pvalue(chisq, df, n, groups=G, h0=0.08, close=False),
-        "rmsea_notclose_h0": 0.08,
-        "srmr": srmr, "srmr_bentler_nomean": srmr_nomean, "ngroups": G,
-    }
+    out = fm.chisq_based_measures(chisq, df, base_chisq, base_df, n, npar, logl, unres, fmin=fmin, groups=G)
+    out.update({"srmr": srmr, "srmr_bentler_nomean": srmr_nomean, "ngroups": G})
     return {k: (float(v) if not isinstance(v, int) else v) for k, v in out.items()}
