@@ -63,10 +63,31 @@ def discover_waves(waves_cfg: dict) -> dict[str, str]:
 
 def model_text(files) -> str:
     """A model is the concatenation of its lavaan-syntax files (measurement part written once)."""
-    parts = []
+    return "\n".join(Path(f).read_text(encoding="utf-8") for f in files)
+
+
+def load_model_files(files):
+    """(syntax, ParsedModel) of the concatenated model files; a missing file or a syntax error
+    is one line naming the file it is in and the line within that file."""
+    from .errors import InputError, ModelSyntaxError
+    from .sem import parse_model
+
+    files = [Path(f) for f in files]
     for f in files:
-        parts.append(f"# --- {f}\n" + Path(f).read_text(encoding="utf-8").rstrip() + "\n")
-    return "\n".join(parts)
+        if not f.is_file():
+            raise InputError("no such model file", file=f)
+    texts = [f.read_text(encoding="utf-8") for f in files]
+    text = "\n".join(texts)
+    try:
+        return text, parse_model(text)
+    except ModelSyntaxError as exc:
+        line = exc.row
+        for f, t in zip(files, texts):
+            n_lines = len(t.split("\n"))
+            if line is not None and line <= n_lines:
+                raise ModelSyntaxError(exc.detail, file=f, row=line) from None
+            line = None if line is None else line - n_lines
+        raise ModelSyntaxError(exc.detail, file=" + ".join(map(str, files))) from None
 
 
 def run_step(log_path, step) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..errors import ConfigError, InputError, ModelSyntaxError
+from ..errors import ConfigError
 
 
 def add_parser(subparsers):
@@ -30,19 +30,10 @@ def add_parser(subparsers):
 
 def _read_model(spec: str) -> tuple[str, str]:
     """'a.lav+b.lav' -> (name of the last file, concatenated syntax)."""
-    from ..sem import parse_model
-    from ..workflow import model_text
+    from ..workflow import load_model_files
 
-    files = [Path(f) for f in spec.split("+")]
-    for f in files:
-        if not f.is_file():
-            raise InputError("no such model file", file=f)
-    text = model_text([str(f) for f in files])
-    try:
-        parse_model(text)
-    except ModelSyntaxError as exc:
-        raise ModelSyntaxError(exc.detail, file=spec, row=exc.row) from None
-    return files[-1].stem, text
+    files = spec.split("+")
+    return Path(files[-1]).stem, load_model_files(files)[0]
 
 
 def _pairs(specs, names) -> list[tuple[str, str]] | None:

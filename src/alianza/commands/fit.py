@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..errors import InputError, ModelSyntaxError
 
 
 
@@ -64,16 +63,11 @@ def fit_options(args) -> dict:
 
 
 def run(args) -> int:
+    from ..workflow import load_model_files
     from ..readers import read_table
-    from ..sem import fit, parse_model
+    from ..sem import fit
 
-    model_path = Path(args.model)
-    if not model_path.is_file():
-        raise InputError("no such model file", file=model_path)
-    try:
-        parsed = parse_model(model_path.read_text(encoding="utf-8"))
-    except ModelSyntaxError as exc:       # name the file; the line is in exc.row
-        raise ModelSyntaxError(exc.detail, file=model_path, row=exc.row) from None
+    parsed = load_model_files([args.model])[1]
     data = read_table(args.data)
     if getattr(args, "bootstrap", None) is not None:
         result = _bootstrap(parsed, data, args)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..errors import ConfigError, InputError, ModelSyntaxError
+from ..errors import ConfigError, InputError
 
 
 def add_parser(subparsers):
@@ -56,17 +56,11 @@ def _settings(args) -> dict:
 
 
 def run(args) -> int:
+    from ..workflow import load_model_files
     from ..invariance import invariance_markdown, invariance_report
     from ..readers import read_table
-    from ..sem import parse_model
 
-    model_path = Path(args.model)
-    if not model_path.is_file():
-        raise InputError("no such model file", file=model_path)
-    try:
-        parsed = parse_model(model_path.read_text(encoding="utf-8"))
-    except ModelSyntaxError as exc:
-        raise ModelSyntaxError(exc.detail, file=model_path, row=exc.row) from None
+    parsed = load_model_files([args.model])[1]
     settings = _settings(args)
     data = read_table(args.data)
     labels = [x.strip() for x in args.group_label.split(",")] if args.group_label else None

@@ -14,7 +14,7 @@ import argparse
 import json
 from pathlib import Path
 
-from ..errors import ConfigError, InputError, ModelSyntaxError
+from ..errors import ConfigError
 
 
 def _n_list(text: str) -> list[int]:
@@ -63,19 +63,10 @@ def add_parser(subparsers):
 
 
 def read_model(files) -> str:
-    """The analysis model: the files concatenated (syntax errors name the file(s) and line)."""
-    from ..workflow import model_text
-    from ..sem import parse_model
+    """The analysis model: the files concatenated (syntax errors name the file and line)."""
+    from ..workflow import load_model_files
 
-    for f in files:
-        if not Path(f).is_file():
-            raise InputError("no such model file", file=f)
-    text = model_text(files) if len(files) > 1 else Path(files[0]).read_text(encoding="utf-8")
-    try:
-        parse_model(text)
-    except ModelSyntaxError as exc:
-        raise ModelSyntaxError(exc.detail, file=" + ".join(map(str, files)), row=exc.row) from None
-    return text
+    return load_model_files(files)[0]
 
 
 def run(args) -> int:
