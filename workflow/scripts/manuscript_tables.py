@@ -7,8 +7,8 @@ it declares and the set, the invariance tables' own files come from rule invaria
 import pandas as pd
 
 from alianza.codebook import load_codebook
-from alianza.tables.catalog import (OutputOptions, TableInputs, load_json, provenance_line, sample_description_table,
-                                    sample_part, sample_tables, write_combined)
+from alianza.tables.catalog import (OutputOptions, load_json, load_table_inputs, provenance_line,
+                                    sample_description_table, sample_tables, write_combined)
 from alianza.tables.writers import write_table
 from alianza.workflow import run_step
 
@@ -16,16 +16,7 @@ from alianza.workflow import run_step
 def step():
     inp, par, out = snakemake.input, snakemake.params, snakemake.output
     opts = OutputOptions.from_config(par.config)
-    inputs = TableInputs(
-        validity=load_json(inp.validity),
-        measurement=load_json(inp.measurement),
-        models=[(m, load_json(p)) for m, p in zip(par.models, inp.models)],
-        invariance={g: load_json(p) for g, p in zip(par.groups, inp.invariance)},
-        # results of the structural step, when the workflow has it (outputs_common.smk: STRUCTURAL_INPUTS)
-        **{k: sample_part(load_json(getattr(inp, k)), k, snakemake.wildcards.sample)
-           for k in ("comparison", "hypotheses", "indirect") if k in inp.keys()},
-        structural_model=par.config.get("output", {}).get("path_model"),
-    )
+    inputs = load_table_inputs(inp, par, snakemake.wildcards.sample)
     codebook = load_codebook(inp.codebook)
     prov = provenance_line(load_json(inp.provenance), inp.provenance)
     tables = sample_tables(inputs, codebook, opts, provenance=prov)

@@ -97,14 +97,7 @@ def fit_stats(table, names, stats: SampleStats, *, meanstructure: bool, warnings
     imp = model.implied(est.theta)[0]
 
     # standard errors: inverse of N times the expected information (lavaan's default for ML)
-    vcov = None
-    if model.npar:
-        eig = np.linalg.eigvalsh(est.information)
-        if eig.min() <= 1e-10 * max(eig.max(), 1e-300):
-            warnings.append("standard errors could not be computed: the information matrix is singular "
-                            "(the model may not be identified)")
-        else:
-            vcov = np.linalg.inv(n * est.information)
+    vcov = information_vcov(est.information, n, model.npar, warnings)
     params = _parameter_table(table, model, values, est.theta, vcov, imp, names)
     warnings += _improper(table, values, imp, names)
 
@@ -129,6 +122,18 @@ def fit_stats(table, names, stats: SampleStats, *, meanstructure: bool, warnings
         extra={"fmin": est.fmin, "iterations": est.iterations},
     )
     return result
+
+
+def information_vcov(information, n, npar, warnings: list) -> np.ndarray | None:
+    """(N * information)^-1, or None with a warning when the information is singular."""
+    if not npar:
+        return None
+    eig = np.linalg.eigvalsh(information)
+    if eig.min() <= 1e-10 * max(eig.max(), 1e-300):
+        warnings.append("standard errors could not be computed: the information matrix is singular "
+                        "(the model may not be identified)")
+        return None
+    return np.linalg.inv(n * information)
 
 
 def _parameter_table(table, model, values, theta, vcov, imp, names) -> pd.DataFrame:

@@ -30,7 +30,7 @@ from ..errors import ConfigError, InputError, ModelSyntaxError
 from . import fitmeasures as fm
 from .defined import Definitions
 from .estimate import fit_ml, start_values
-from .fitting import _improper, _parameter_table
+from .fitting import _improper, _parameter_table, information_vcov
 from .model import SemModel
 from .modindices import modification_indices
 from .partable import VarNames, _append_definitions, _number_parameters, build_partable, var_names
@@ -285,14 +285,7 @@ def fit_group_stats(table: pd.DataFrame, names: VarNames, stats: SampleStats, la
     values = model.row_values(est.theta)
     imps = model.implied(est.theta)
 
-    vcov = None
-    if model.npar:
-        eig = np.linalg.eigvalsh(est.information)
-        if eig.min() <= 1e-10 * max(eig.max(), 1e-300):
-            warnings.append("standard errors could not be computed: the information matrix is singular "
-                            "(the model may not be identified)")
-        else:
-            vcov = np.linalg.inv(n * est.information)
+    vcov = information_vcov(est.information, n, model.npar, warnings)
     params = _group_parameter_table(table, model, values, est.theta, vcov, imps, names)
     group = table["group"].to_numpy()
     for g, (lab, imp) in enumerate(zip(labels, imps)):

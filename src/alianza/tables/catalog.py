@@ -75,6 +75,21 @@ class TableInputs:
         return models[name]["parameters"] if name in models else None
 
 
+def load_table_inputs(inputs, params, sample: str) -> "TableInputs":
+    """TableInputs of one sample from a Snakemake rule's named input files and params
+    (workflow/rules/outputs_common.smk): validity, measurement, models, invariance, and the
+    structural step's comparison/hypotheses/indirect reports when the workflow has them."""
+    return TableInputs(
+        validity=load_json(inputs.validity),
+        measurement=load_json(inputs.measurement),
+        models=[(m, load_json(p)) for m, p in zip(params.models, inputs.models)],
+        invariance={g: load_json(p) for g, p in zip(params.groups, inputs.invariance)},
+        **{k: sample_part(load_json(getattr(inputs, k)), k, sample)
+           for k in ("comparison", "hypotheses", "indirect") if k in inputs.keys()},
+        structural_model=params.config.get("output", {}).get("path_model"),
+    )
+
+
 def load_json(path) -> dict:
     try:
         with open(path, encoding="utf-8") as fh:
