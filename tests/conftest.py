@@ -12,6 +12,23 @@ FIXTURES = ROOT / "tests" / "fixtures"
 REFERENCE = FIXTURES / "reference"
 
 
+PROJECT_FILES = ["Snakefile", "config", "workflow", "data/raw"]
+
+
+def copy_project(dest: Path) -> Path:
+    """A scratch copy of the workflow and the bundled raw waves, for running Snakemake in."""
+    import shutil
+
+    for item in PROJECT_FILES:
+        src = ROOT / item
+        if src.is_dir():
+            shutil.copytree(src, dest / item, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            (dest / item).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / item)
+    return dest
+
+
 @pytest.fixture(scope="session")
 def reference_dir() -> Path:
     return REFERENCE

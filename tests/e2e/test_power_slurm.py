@@ -20,32 +20,19 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import ROOT
+from tests.conftest import copy_project
 
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
-COPY = ["Snakefile", "config", "workflow", "data/raw"]
 OUTPUTS = ["reports/power/power.json", "reports/tables/power.csv", "reports/tables/power.md"]
 TINY = {"n": [60, 100], "reps": 4, "chunks": 2, "mc_draws": 200}
 
 
 def _project(dest: Path) -> Path:
-    for item in COPY:
-        src = ROOT / item
-        if src.is_dir():
-            shutil.copytree(src, dest / item, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            (dest / item).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / item)
+    copy_project(dest)
     config_path = dest / "config" / "config.yaml"
     config = yaml.safe_load(config_path.read_text())
     config["power"].update(TINY)
     config_path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
-    snakefile = dest / "Snakefile"
-    text = snakefile.read_text()
-    if "rules/power.smk" not in text:          # until the Snakefile includes it
-        text = text.replace('include: "workflow/rules/models.smk"\n',
-                            'include: "workflow/rules/models.smk"\ninclude: "workflow/rules/power.smk"\n')
-        snakefile.write_text(text)
     return dest
 
 

@@ -13,23 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, copy_project
 
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
-COPY = ["Snakefile", "config", "workflow", "data/raw"]
-
-
-def _copy_project(dest: Path) -> Path:
-    for item in COPY:
-        src = ROOT / item
-        if src.is_dir():
-            shutil.copytree(src, dest / item, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            (dest / item).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / item)
-    return dest
-
-
 def _snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [SNAKEMAKE, "--cores", "2", *args], cwd=workdir, capture_output=True, text=True, timeout=1200
@@ -38,7 +24,7 @@ def _snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="session")
 def pipeline_run(tmp_path_factory):
-    work = _copy_project(tmp_path_factory.mktemp("pipeline"))
+    work = copy_project(tmp_path_factory.mktemp("pipeline"))
     proc = _snakemake(work)
     assert proc.returncode == 0, proc.stderr[-4000:]
     return work
@@ -168,7 +154,7 @@ def test_a_new_wave_reruns_only_what_depends_on_it(pipeline_run, tmp_path):
     ],
 )
 def test_bad_config_stops_before_any_work_with_one_line(tmp_path, path, old, new, expected):
-    work = _copy_project(tmp_path)
+    work = copy_project(tmp_path)
     target = work / path
     text = target.read_text(encoding="utf-8")
     assert old in text
@@ -181,7 +167,7 @@ def test_bad_config_stops_before_any_work_with_one_line(tmp_path, path, old, new
 
 
 def test_bad_wave_stops_with_one_line_naming_file_and_column(tmp_path):
-    work = _copy_project(tmp_path)
+    work = copy_project(tmp_path)
     (work / "data" / "raw" / "wave9_bad.csv").write_text("folio;sector\nX-1;1\n", encoding="utf-8")
     proc = _snakemake(work, "data/processed/wave9_bad.summary.json")
     assert proc.returncode != 0
