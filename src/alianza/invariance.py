@@ -32,7 +32,7 @@ from .errors import ConfigError
 STEPS = ("configural", "metric", "scalar", "strict")
 # what each step adds to group.equal
 STEP_ADDS = {"configural": [], "metric": ["loadings"], "scalar": ["intercepts"], "strict": ["residuals"]}
-RULE_KEYS = ("delta_cfi", "delta_rmsea", "delta_srmr", "chisq_alpha")
+RULE_KEYS = ("delta_cfi", "delta_rmsea", "delta_srmr", "chisq_alpha", "chisq_p_min")
 # Chen (2007): a loss of CFI of .010 or more, supplemented by a rise of RMSEA of .015 or of
 # SRMR of .030 (loadings) / .010 (intercepts, residuals), indicates non-invariance.
 DEFAULT_RULES = {
@@ -151,17 +151,18 @@ def check_rules(comparison: dict, rule: dict, combine: str = "all") -> dict:
         value = comparison.get(key)
         ok = _finite(value) and (value >= limit - 1e-12 if better == "ge" else value <= limit + 1e-12)
         crit[key] = {"value": value, "limit": float(limit), "pass": bool(ok)}
-    if rule.get("chisq_alpha") is not None:
-        p = comparison.get("pvalue")
-        crit["chisq_alpha"] = {"value": p, "limit": float(rule["chisq_alpha"]),
-                               "pass": bool(_finite(p) and p >= float(rule["chisq_alpha"]))}
+    for key in ("chisq_alpha", "chisq_p_min"):        # the same criterion under two names
+        if rule.get(key) is not None:
+            p = comparison.get("pvalue")
+            crit[key] = {"value": p, "limit": float(rule[key]),
+                         "pass": bool(_finite(p) and p >= float(rule[key]))}
     if combine == "all":
         ok = all(c["pass"] for c in crit.values())
     elif combine == "chen2007":
         cfi_ok = crit.get("delta_cfi", {"pass": True})["pass"]
         others = [crit[k]["pass"] for k in ("delta_rmsea", "delta_srmr") if k in crit]
         ok = cfi_ok or (all(others) if others else False)
-        ok = ok and crit.get("chisq_alpha", {"pass": True})["pass"]
+        ok = ok and all(crit[k]["pass"] for k in ("chisq_alpha", "chisq_p_min") if k in crit)
     else:
         raise ConfigError(f"unknown rule combination {combine!r}; use 'all' or 'chen2007'",
                           key="invariance.rules.combine")
@@ -239,19 +240,24 @@ def merged_rules(rules: dict | None) -> dict:
 
 
 def invariance(model, data: pd.DataFrame, group: str, *, steps=STEPS, rules: dict | None = None,
-               partial: dict | None = None, group_label=None, ordered: bool = False,
-               estimator: str = "ML", fitter: Callable | None = None, source=None) -> InvarianceResult:
+               partial: dict | None = None, group_label=None, ordered=None,
+               estimator: str | None = None, missing: str | None = None, fitter: Callable | None = None,
+               source=None) -> InvarianceResult:
     """Fit the invariance sequence of `model` across the groups of `group` and judge it.
 
-    `fitter(model, data, group, group_equal=, group_partial=, group_label=, estimator=,
-    source=)` returns a SemFit (default alianza.sem.multigroup.fit_groups); `partial`
-    ({"enabled", "alpha", "max_free"}) controls the partial-invariance search.
+    Every step is fitted by alianza.sem.fit with the same estimator, missing-data treatment and
+    ordered items (lavaan's options; robust steps are compared by the scaled difference test).
+    `fitter` replaces sem.fit (same keywords); `partial` ({"enabled", "alpha", "max_free"})
+    controls the partial-invariance search. Every step with equality constraints records the
+    univariate score test of each constraint (lavTestScore) under "score_tests".
     """
-    from .sem.multigroup import fit_groups
+    from .sem import fit as sem_fit
+    from .sem.options import ordered_spec
     from .sem.scoretest import score_test
     from .sem.syntax import ParsedModel, parse_model
 
-    fitter = fitter or fit_groups
+    fitter = fitter or sem_fit
+    is_ordered = bool(ordered_spec(ordered))
     steps = list(steps)
     if not steps or steps[0] != "configural" or [s for s in steps if s not in STEPS]:
         raise ConfigError(f"invariance steps must start with configural and be among {', '.join(STEPS)}",
@@ -264,9 +270,9 @@ def invariance(model, data: pd.DataFrame, group: str, *, steps=STEPS, rules: dic
     parsed = model if isinstance(model, ParsedModel) else parse_model(model)
 
     def run(step, group_partial):
-        return fitter(parsed, data, group, group_equal=group_equal_for(step, ordered=ordered),
+        return fitter(parsed, data, group=group, group_equal=group_equal_for(step, ordered=is_ordered),
                       group_partial=list(group_partial), group_label=group_label, estimator=estimator,
-                      source=source)
+                      missing=missing, ordered=ordered, source=source)
 
     models, fits, comparisons, freed, notes = {}, {}, [], [], []
     group_partial: list[str] = []
@@ -279,7 +285,7 @@ def invariance(model, data: pd.DataFrame, group: str, *, steps=STEPS, rules: dic
         if previous is not None:
             rule = rules.get(step, {})
             comparison = _comparison(res, previous, step, prev_step, rule, rules["combine"])
-            adds = set(group_equal_for(step, ordered=ordered)) - set(group_equal_for(prev_step, ordered=ordered))
+            adds = set(group_equal_for(step, ordered=is_ordered)) - set(group_equal_for(prev_step, ordered=is_ordered))
             n_freed = 0
             full = (res, comparison)
             while (not comparison["pass"] and opts["enabled"] and n_freed < int(opts["max_free"])):
@@ -306,9 +312,10 @@ def invariance(model, data: pd.DataFrame, group: str, *, steps=STEPS, rules: dic
             chain_ok = False
         if chain_ok:
             supported = step
-        models[step] = {"group_equal": group_equal_for(step, ordered=ordered),
+        models[step] = {"group_equal": group_equal_for(step, ordered=is_ordered),
                         "group_partial": list(group_partial), "converged": res.converged,
-                        "warnings": list(res.warnings), "npar": res.fit.get("npar"), "fit": dict(res.fit)}
+                        "warnings": list(res.warnings), "npar": res.fit.get("npar"), "fit": dict(res.fit),
+                        "estimator": res.estimator, "score_tests": step_score_tests(res, score_test)}
         if previous is not None and comparison.get("partial"):
             models[step]["full_fit"] = dict(full[0].fit)      # every parameter of the step constrained
             fits[f"{step}_full"] = full[0]
@@ -330,6 +337,16 @@ def _comparison(res, previous, step, prev_step, rule, combine) -> dict:
     comp = compare_fits(res.fit, previous.fit, ntotal=res.n, ngroups=len(res.groups) or 1)
     judged = check_rules(comp, rule, combine)
     return {"model": step, "against": prev_step, **comp, **judged}
+
+
+def step_score_tests(res, score_test) -> list[dict]:
+    """lavTestScore's univariate table of a step: every equality constraint (the two parameters'
+    plabels, X2, df, p) and the parameter it is on; [] for a step without constraints."""
+    try:
+        uni = score_test(res)["uni"]
+    except ValueError:
+        return []
+    return uni.to_dict(orient="records")
 
 
 def _largest_score(res, score_test, kinds: set, alpha: float, already: list[str]) -> dict | None:

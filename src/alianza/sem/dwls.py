@@ -36,6 +36,7 @@ from .result import SemFit
 from .robust import robust_indices, scaled_indices
 from .samplestats import SampleStats, select_complete
 from .scoring import minimize
+from .solution import improper, order_fit, parameter_table
 from .standardize import rsquare
 from .syntax import ParsedModel
 
@@ -191,7 +192,6 @@ def _catml_robust(R, sigma, Delta, W, gamma, E_inv, nthr, df, n) -> dict | None:
 
 def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, source=None) -> SemFit:
     """cfa()/sem() with ordered = items, estimator WLSMV (DWLS + robust SEs + scaled-shifted test)."""
-    from .fitting import _improper, _parameter_table
 
     _, names0 = build_partable(parsed, meanstructure=True)
     complete = select_complete(data, names0.ov, source=source)
@@ -247,8 +247,8 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
     else:
         E_inv = np.linalg.inv(info)
         vcov = E_inv @ (WD.T @ gamma @ WD) @ E_inv / (n - 1)
-    params = _parameter_table(table, model, values, theta, vcov, imp, names)
-    warnings += _improper(table, values, imp, names)
+    params = parameter_table(table, model, values, theta, vcov, imp, names)
+    warnings += improper(table, values, imp, names)
 
     fmin = (n - 1) / n * est.f
     chisq = 2 * n * fmin
@@ -290,7 +290,6 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
     if robust is not None:
         f.update(robust_indices(robust["xx3"], df, n, robust["c_hat3"], robust["xx3_scaled"],
                                 robust["xx3_null"], base_df, robust["c_hat3_null"]))
-    from .estimators import _order_fit
 
     mi = pd.DataFrame(columns=["lhs", "op", "rhs", "mi", "epc", "sepc_lv", "sepc_all"])
     if vcov is not None and est.converged:
@@ -310,7 +309,7 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
     p = len(ov)
     r2 = rsquare(params["lhs"], params["op"], params["rhs"], params["std_all"].to_numpy())
     return SemFit(
-        params=params, fit=_order_fit(f), r2=r2, modindices=mi, n=n, converged=est.converged,
+        params=params, fit=order_fit(f), r2=r2, modindices=mi, n=n, converged=est.converged,
         warnings=warnings, estimator="WLSMV", observed=list(ov), latent=list(lv),
         sample_cov=pd.DataFrame(stats.correlation, index=ov, columns=ov),
         implied_cov=pd.DataFrame(imp.sigma, index=ov, columns=ov),

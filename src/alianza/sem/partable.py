@@ -62,7 +62,7 @@ def var_names(rows: list[dict], fixed_x: bool = True) -> VarNames:
 
 
 def build_partable(parsed: ParsedModel, *, meanstructure: bool | None = None,
-                   fixed_x: bool = True, ngroups: int = 1) -> tuple[pd.DataFrame, VarNames]:
+                   fixed_x: bool = True, ngroups: int = 1, std_lv: bool = False) -> tuple[pd.DataFrame, VarNames]:
     """The full parameter table (user rows, then lavaan's defaults, then `:=` rows)."""
     if ngroups != 1:
         raise NotImplementedError("multi-group parameter tables are built by a later issue")
@@ -90,7 +90,7 @@ def build_partable(parsed: ParsedModel, *, meanstructure: bool | None = None,
                  label="", start=np.nan, line=r["formula"].line) for r in user]
     rows += [dict(lhs=a, op=o, rhs=b, user=0, free=1, ustart=np.nan, exo=0, label="",
                   start=np.nan, line=0) for a, o, b in default]
-    _apply_defaults(rows, names, meanstructure)
+    _apply_defaults(rows, names, meanstructure, std_lv)
     _apply_modifiers(rows, user)
     table = pd.DataFrame(rows)
     table.insert(0, "id", np.arange(1, len(table) + 1))
@@ -110,13 +110,20 @@ def _reorder_covariances(rows: list[dict], order: list[str]) -> None:
             r["lhs"], r["rhs"] = r["rhs"], r["lhs"]
 
 
-def _apply_defaults(rows: list[dict], names: VarNames, meanstructure: bool) -> None:
-    # auto.fix.first: the first loading of every latent variable is fixed to 1
-    seen: set[str] = set()
-    for r in rows:
-        if r["op"] == "=~" and r["lhs"] not in seen:
-            seen.add(r["lhs"])
-            r["ustart"], r["free"] = 1.0, 0
+def _apply_defaults(rows: list[dict], names: VarNames, meanstructure: bool, std_lv: bool = False) -> None:
+    if std_lv:
+        # std.lv: every latent (residual) variance fixed to 1, every loading free
+        lv = set(names.lv)
+        for r in rows:
+            if r["op"] == "~~" and r["lhs"] == r["rhs"] and r["lhs"] in lv and r["user"] == 0:
+                r["ustart"], r["free"] = 1.0, 0
+    else:
+        # auto.fix.first: the first loading of every latent variable is fixed to 1
+        seen: set[str] = set()
+        for r in rows:
+            if r["op"] == "=~" and r["lhs"] not in seen:
+                seen.add(r["lhs"])
+                r["ustart"], r["free"] = 1.0, 0
     # auto.fix.single: a single-indicator factor fixes that indicator's residual variance to 0
     mm = [r for r in rows if r["op"] == "=~"]
     counts: dict[str, int] = {}
