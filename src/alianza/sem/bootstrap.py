@@ -51,7 +51,8 @@ from .defined import Definitions
 from .fitting import fit
 from .model import SemModel
 from .partable import build_partable
-from .refit import FAILED, FALLBACK, BatchedML, refit, start_hessian
+from .derivatives import BatchedML
+from .refit import FAILED, FALLBACK, refit, start_hessian
 from .result import SemFit
 from .samplestats import sample_stats, select_complete
 from .stdbatch import BatchStandardizer

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import optimize
 
+from .derivatives import observed_hessian
 from .model import SemModel, ml_gradient_information, ml_objective
 from .samplestats import SampleStats
 
@@ -185,14 +186,12 @@ def _scoring(model, stats, theta, f, max_iter):
 
 
 def _hessian(model: SemModel, stats: SampleStats, theta: np.ndarray) -> np.ndarray:
-    """Observed Hessian of fmin: in closed form for one group (refit.py, also what bootstrap
-    replicates use), else by central differences of the analytic gradient."""
-    if len(model.cells) == 1:
-        from .refit import observed_hessian     # refit.py builds on this module
-
-        hess = observed_hessian(model, stats, theta)
-        if hess is not None:
-            return hess
+    """Observed Hessian of fmin in closed form (derivatives.py, which the bootstrap refits share),
+    any number of groups; central differences of the analytic gradient only where Sigma is not
+    positive definite."""
+    hess = observed_hessian(model, stats, theta)
+    if hess is not None:
+        return hess
     return _hessian_fd(model, stats, theta)
 
 
