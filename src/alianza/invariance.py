@@ -486,7 +486,7 @@ def invariance_markdown(result: dict) -> str:
 
 # ------------------------------------------------------------------ one call for CLI and pipeline
 def invariance_report(model, data: pd.DataFrame, group: str, settings: dict | None = None, *,
-                      group_label=None, sort_groups: bool = False, source=None) -> dict:
+                      group_label=None, sort_groups: bool = False, source=None, estimation: dict | None = None) -> dict:
     """Groups prepared (min_group_n, small_groups), the sequence fitted, as a JSON-ready dict.
 
     settings: the `invariance:` section of config/config.yaml (steps, rules, partial,
@@ -494,7 +494,8 @@ def invariance_report(model, data: pd.DataFrame, group: str, settings: dict | No
     order (first appearance; a merged group last), sorted with `sort_groups`, or as
     `group_label` lists them: the first is the reference group. Fewer than two usable
     groups give a result with no models and a note instead of an error, so a pipeline over
-    several grouping variables goes on.
+    several grouping variables goes on. `estimation` holds sem.fit's estimator options
+    (estimator, missing, ordered, std_lv: config `estimation:` through sem.options.fit_kwargs).
     """
     from .sem.syntax import ParsedModel, parse_model
 
@@ -515,8 +516,16 @@ def invariance_report(model, data: pd.DataFrame, group: str, settings: dict | No
         return skipped_result(group, {str(k): int(v) for k, v in counts.items()},
                               notes + [f"{group!r} has fewer than two groups with at least {min_n} complete "
                                        "rows: invariance across it is not tested"], rules)
+    est = dict(estimation or {})
+    from functools import partial
+
+    from .sem import fit as sem_fit
+
+    fitter = partial(sem_fit, std_lv=bool(est.get("std_lv")))
     result = invariance(parsed, prepared, group, steps=settings.get("steps", STEPS), rules=rules,
-                        partial=settings.get("partial"), group_label=labels, source=source)
+                        partial=settings.get("partial"), group_label=labels, source=source,
+                        estimator=est.get("estimator"), missing=est.get("missing"), ordered=est.get("ordered"),
+                        fitter=fitter)
     out = result.to_dict()
     out["notes"] = notes + out["notes"]
     return out

@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 from ..errors import ConfigError
+from .estimation_flags import add_estimation_flags, estimation_kwargs
 
 
 def add_parser(subparsers):
@@ -25,6 +26,7 @@ def add_parser(subparsers):
                    help="a nested pair by model name (repeatable); default: lavTestLRT's order by df")
     p.add_argument("--json", dest="json_out", metavar="OUT", help="write the comparison as JSON")
     p.add_argument("--csv", dest="csv_out", metavar="OUT", help="write the comparison table as CSV")
+    add_estimation_flags(p, groups=False)
     return p
 
 
@@ -68,7 +70,8 @@ def run(args) -> int:
             raise ConfigError(f"two models are named {name!r} (the stem of their last file)", key="compare")
         models[name] = text
     data = read_table(data_path)
-    results = {name: fit(text, data, source=data_path) for name, text in models.items()}
+    options = estimation_kwargs(args, groups=False)
+    results = {name: fit(text, data, source=data_path, **options) for name, text in models.items()}
     table, warnings = compare_fits(models, results, _pairs(args.nested, list(models)))
     with_tests = table.dropna(subset=["compared_with"])
     show = ["model", "npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr", "aic", "bic"]

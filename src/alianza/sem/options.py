@@ -167,3 +167,12 @@ def with_group(opts: Options, group, group_equal=(), group_partial=(), group_lab
     """The same options on a multi-group model (invariance steps)."""
     return replace(opts, group=group, group_equal=tuple(group_equal), group_partial=tuple(group_partial),
                    group_label=None if group_label is None else tuple(group_label))
+
+
+def fit_kwargs(estimation: dict | None) -> dict:
+    """sem.fit's keywords from a config `estimation:` block (estimator, missing, ordered, std_lv)."""
+    est = dict(estimation or {})
+    out = {"estimator": est.get("estimator"), "missing": est.get("missing"), "ordered": est.get("ordered")}
+    if est.get("std_lv"):
+        out["std_lv"] = True
+    return out
