@@ -22,7 +22,7 @@ import pandas as pd
 from scipy import special
 
 from .errors import ConfigError
-from .sem.result import _clean
+from .sem.result import json_ready
 
 SIGNS = ("positive", "negative", "any")
 _DECISION = {"es": ("apoyada", "no apoyada"), "en": ("supported", "not supported")}
@@ -181,7 +181,7 @@ def hypotheses_report(results: Mapping[tuple[str, str], Mapping], config: Mappin
             entry["hypotheses"].append(rec)
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["sample", "n"] + HYPOTHESIS_COLUMNS)
     report = {"alpha": alpha, "language": language, "ci": ci, "columns": list(table.columns), "samples": samples}
-    return table, _clean(report)
+    return table, json_ready(report)
 
 
 def effects_report(results: Mapping[tuple[str, str], Mapping], *, language: str = "es") -> tuple[pd.DataFrame, dict]:
@@ -200,7 +200,7 @@ def effects_report(results: Mapping[tuple[str, str], Mapping], *, language: str 
             "bootstrap": res.get("bootstrap"),
             "effects": table.drop(columns=["sample", "model", "n"]).to_dict(orient="records")}
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["sample", "model", "n"] + EFFECT_COLUMNS)
-    return table, _clean({"language": language, "columns": list(table.columns), "samples": samples})
+    return table, json_ready({"language": language, "columns": list(table.columns), "samples": samples})
 
 
 def markdown(table: pd.DataFrame) -> str:

@@ -213,9 +213,9 @@ class InvarianceResult:
     fits: dict = field(default_factory=dict, repr=False)     # step -> SemFit
 
     def to_dict(self) -> dict:
-        from .sem.result import _clean
+        from .sem.result import json_ready
 
-        return _clean({"group": self.group, "groups": self.groups, "models": self.models,
+        return json_ready({"group": self.group, "groups": self.groups, "models": self.models,
                        "comparisons": self.comparisons, "freed": self.freed,
                        "latent_means": self.latent_means, "supported": self.supported,
                        "notes": self.notes, "rules": self.rules})
@@ -430,9 +430,9 @@ def prepare_groups(data: pd.DataFrame, group: str, *, min_group_n: int = 0, smal
 
 def skipped_result(group: str, groups: dict, notes: list[str], rules: dict | None = None) -> dict:
     """The JSON of a grouping variable that cannot be compared (fewer than two groups)."""
-    from .sem.result import _clean
+    from .sem.result import json_ready
 
-    return _clean({"group": group, "groups": groups, "models": {}, "comparisons": [], "freed": [],
+    return json_ready({"group": group, "groups": groups, "models": {}, "comparisons": [], "freed": [],
                    "latent_means": [], "supported": None, "notes": notes, "rules": rules or {}})
 
 
