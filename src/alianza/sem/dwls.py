@@ -29,7 +29,7 @@ from . import fitmeasures as fm
 from .estimate import start_values
 from .model import SemModel
 from .modindices import modification_indices
-from .partable import _number_parameters, build_partable
+from .partable import number_parameters, build_partable
 from .polychoric import OrdinalStats, ordinal_stats, pair_index
 from .ram import KIND_S, RAMBlock
 from .result import SemFit
@@ -73,7 +73,7 @@ def ordered_partable(parsed: ParsedModel, ordered: list[str], nthresholds: dict[
     out = pd.concat(parts, ignore_index=True)
     out["id"] = np.arange(1, len(out) + 1)
     out["plabel"] = [f".p{i}." for i in out["id"]]
-    out = _number_parameters(out.astype({"free": int}))
+    out = number_parameters(out.astype({"free": int}))
     defs = table[is_def].assign(id=np.arange(len(out) + 1, len(out) + 1 + int(is_def.sum())))
     return pd.concat([out, defs], ignore_index=True), names
 

@@ -32,7 +32,7 @@ from .estimate import fit_ml, reflect_factors, start_values
 from .solution import improper, information_vcov, parameter_table
 from .model import SemModel
 from .modindices import modification_indices
-from .partable import VarNames, _append_definitions, _number_parameters, build_partable, var_names
+from .partable import VarNames, append_definitions, number_parameters, build_partable, var_names
 from .result import SemFit
 from .samplestats import SampleStats, sample_stats, select_complete
 from .standardize import rsquare
@@ -97,8 +97,8 @@ def group_partable(parsed: ParsedModel, ngroups: int, *, group_equal=(), group_p
     table["plabel"] = [f".p{i}." for i in table["id"]]
     table["free"] = (table["free"] > 0).astype(int)
     table = _equal_labels(table, names, group_equal, partial)
-    table = _number_parameters(table.drop(columns=["par"]))
-    table = _append_definitions(table, parsed)
+    table = number_parameters(table.drop(columns=["par"]))
+    table = append_definitions(table, parsed)
     return table, names
 
 

@@ -97,8 +97,8 @@ def build_partable(parsed: ParsedModel, *, meanstructure: bool | None = None,
     table["block"] = 1
     table["group"] = 1
     table["plabel"] = [f".p{i}." for i in table["id"]]
-    table = _number_parameters(table)
-    table = _append_definitions(table, parsed)
+    table = number_parameters(table)
+    table = append_definitions(table, parsed)
     return table, names
 
 
@@ -174,7 +174,7 @@ def _apply_modifiers(rows: list[dict], user: list[dict]) -> None:
             raise ModelSyntaxError("lower()/upper() bounds are not supported (yet)", row=r["line"])
 
 
-def _number_parameters(table: pd.DataFrame) -> pd.DataFrame:
+def number_parameters(table: pd.DataFrame) -> pd.DataFrame:
     """lavaan's `free` numbering, and `par`: shared labels mean one free parameter.
 
     A label shared with a fixed parameter fixes every row to the first fixed value,
@@ -208,7 +208,7 @@ def _number_parameters(table: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def _append_definitions(table: pd.DataFrame, parsed: ParsedModel) -> pd.DataFrame:
+def append_definitions(table: pd.DataFrame, parsed: ParsedModel) -> pd.DataFrame:
     if not parsed.definitions:
         return table
     labels = table["label"].to_numpy()
