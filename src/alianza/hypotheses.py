@@ -29,7 +29,7 @@ _DECISION = {"es": ("apoyada", "no apoyada"), "en": ("supported", "not supported
 _CI_METHOD = {"es": {"perc": "bootstrap percentil", "bca": "bootstrap BCa", "wald": "Wald"},
               "en": {"perc": "bootstrap percentile", "bca": "bootstrap BCa", "wald": "Wald"}}
 
-HYPOTHESIS_COLUMNS = ["hypothesis", "model", "parameter", "path", "statement", "expected_sign", "B", "beta",
+HYPOTHESIS_COLUMNS = ["hypothesis", "model", "parameter", "path", "statement", "expected_sign", "est", "std_all",
                       "se", "z", "pvalue", "ci_lower", "ci_upper", "ci_level", "ci_method", "r2_outcome",
                       "sign_as_expected", "significant", "supported", "decision"]
 EFFECT_COLUMNS = ["effect", "definition", "est", "std_all", "se", "z", "pvalue", "ci_lower", "ci_upper",
@@ -113,7 +113,7 @@ def hypothesis_table(params: pd.DataFrame, r2: Mapping[str, float], hypotheses: 
         outcome = row["lhs"] if row["op"] == "~" else None
         rows.append({
             "hypothesis": name, "model": h.get("model", model), "parameter": label, "path": _path(row),
-            "statement": h.get(language, ""), "expected_sign": sign, "B": est, "beta": _f(row.get("std_all")),
+            "statement": h.get(language, ""), "expected_sign": sign, "est": est, "std_all": _f(row.get("std_all")),
             "se": se, "z": _f(row["z"]), "pvalue": p, "ci_lower": lo, "ci_upper": hi, "ci_level": level,
             "ci_method": method, "r2_outcome": _f(r2.get(outcome)) if outcome else np.nan,
             "sign_as_expected": bool(sign_ok), "significant": significant, "supported": supported,
