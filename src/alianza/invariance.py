@@ -25,7 +25,7 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
+from .sem.distributions import chi2_sf
 
 from .errors import ConfigError
 
@@ -104,7 +104,7 @@ def compare_fits(restricted: dict, reference: dict, *, ntotal: int | None = None
             out["scaling_factor"] = cd
             out["chisq_diff"] = (t0 - t1) / cd
     stat = out["chisq_diff"]
-    out["pvalue"] = float(sps.chi2.sf(stat, ddf)) if ddf > 0 and _finite(stat) else float("nan")
+    out["pvalue"] = float(chi2_sf(stat, ddf)) if ddf > 0 and _finite(stat) else float("nan")
     if not scaled and ntotal and ddf > 0:
         out["rmsea_diff"] = math.sqrt(max(stat / ntotal / ddf - 1.0 / ntotal, 0.0)) * math.sqrt(ngroups or 1)
     else:

@@ -20,7 +20,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, stats as sps
+from scipy import optimize
+
+from .distributions import chi2_cdf, ncx2_cdf
 
 from . import fitmeasures as fm
 from .fiml import (CasewiseML, Patterns, h1_derivatives, h1_observed_information, padded_inverse,
@@ -147,7 +149,7 @@ def rmsea_ci_chat(x2, df, n, c_hat=1.0, level=0.90, groups=1):
     upper_p, lower_p = 1 - (1 - level) / 2, (1 - level) / 2
 
     def cdf(lam):
-        return sps.ncx2.cdf(x2, df, lam) if lam > 0 else sps.chi2.cdf(x2, df)
+        return ncx2_cdf(x2, df, lam) if lam > 0 else chi2_cdf(x2, df)
 
     if df < 1 or cdf(0.0) - upper_p < 0:
         lo = 0.0
@@ -167,7 +169,7 @@ def rmsea_pvalue_chat(x2, df, n, c_hat=1.0, h0=0.05, close=True, groups=1) -> fl
     if df <= 0 or not (np.isfinite(x2) and np.isfinite(c_hat)):
         return float("nan")
     ncp = n * df / c_hat * h0 ** 2 / groups
-    p = sps.ncx2.cdf(x2, df, ncp)
+    p = ncx2_cdf(x2, df, ncp)
     return float(1 - p) if close else float(p)
 
 
