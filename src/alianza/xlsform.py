@@ -255,11 +255,13 @@ def read_xlsform(path) -> tuple[dict, dict]:
 def _read_extras(path: Path) -> dict:
     from openpyxl import load_workbook
 
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return {}  # export-xlsform writes .xlsx; other formats are forms made elsewhere
     wb = load_workbook(path, read_only=True, data_only=True)
     try:
         if EXTRAS not in wb.sheetnames:
             return {}
-        rows = list(wb[EXTRAS].iter_rows(values_only=True))
+        rows = [tuple(row) + (None, None) for row in wb[EXTRAS].iter_rows(values_only=True)]
     finally:
         wb.close()
     extras = {}
