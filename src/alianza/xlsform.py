@@ -288,104 +288,24 @@ def xlsform_to_codebook(survey: dict, extras: dict | None = None, *, base: dict 
     The form wins where both speak; the codebook sheet, then the base, supply what XLSForm
     cannot say. The result still has to be validated (alianza.codebook.Codebook).
     """
-    extras = dict(extras or {})
-    warnings: list[str] = []
-    questions = list(_walk(survey.get("children", []), None, source))
-    choices = survey.get("choices", {})
-    labels = _LabelReader(source, warnings)
-
-    id_q = _find_id(questions, source)
-    items: dict[str, list[dict]] = {}
-    con_specs: dict[str, dict] = {}
-    scales_used: dict[str, str] = {}  # list name -> first question using it as a scale
-    context, ignore, attention, last_item = [], [], None, None
-    scale_lists = {k.split(".", 1)[1] for k in extras if k.startswith("scales.")}
-    item_lists = {_list_name(q.node) for q in questions if _role(q) in ("item", "attention")}
-
-    for q in questions:
-        node, name, role = q.node, q.node["name"], _role(q)
-        where = f"survey question {name!r}"
-        if q is id_q:
-            continue
-        if role == "skip":
-            continue
-        if role == "other":
-            ignore.append(name)
-            warnings.append(f"{where} (type {node['type']!r}) is not a codebook variable: listed under ignore_columns")
-            continue
-        leftover = extras.pop(f"variables.{name}", {})
-        if role == "item":
-            cname = _construct_of(q, source)
-            list_name = _list_name(node)
-            if cname not in con_specs:
-                group = q.group if q.group is not None and _construct_of(q, source, group_only=True) == cname else None
-                con_specs[cname] = {
-                    "label": labels.text(group["label"] if group else {"es": cname, "en": cname},
-                                         f"group {group['name']!r}" if group else where),
-                    "scale": list_name,
-                }
-            elif con_specs[cname]["scale"] != list_name:
-                raise ConfigError(f"construct {cname!r} mixes choice lists {con_specs[cname]['scale']!r} and "
-                                  f"{list_name!r}; a construct's items share one scale", file=source, key=where)
-            scales_used.setdefault(list_name, name)
-            items.setdefault(cname, []).append({"id": name, "reverse": _truthy(node.get("reverse")),
-                                                "text": labels.text(node.get("label"), where), **leftover})
-            last_item = name
-        elif role == "attention":
-            if node.get("expected") in (None, ""):
-                raise ConfigError("the attention item needs its expected answer in an `expected` column",
-                                  file=source, key=where)
-            list_name = _list_name(node)
-            scales_used.setdefault(list_name, name)
-            attention = {"id": name, "scale": list_name, "expected": _int(node["expected"], source, where),
-                         "required": _required(node), **({"after": last_item} if last_item else {}),
-                         "text": labels.text(node.get("label"), where), **leftover}
-        else:
-            context.append(_context_variable(q, choices, scale_lists | item_lists, labels, source, leftover))
-            if context[-1]["type"] == "scale":
-                scales_used.setdefault(context[-1]["scale"], name)
-
-    if not items:
-        raise ConfigError("no construct items found: put select_one questions in a group per construct, "
-                          "or name their construct in a `construct` column", file=source, key="survey")
-
-    scales = {}
-    missing_codes, missing_labels = [], []
-    # choices-sheet order, as the codebook lists its scales
-    for list_name in sorted(scales_used, key=lambda n: list(choices).index(n) if n in choices else len(choices)):
-        points, miss = _points(choices.get(list_name), list_name, labels, source)
-        spec = extras.pop(f"scales.{list_name}", {})
-        scales[list_name] = {"label": spec.pop("label", {"es": list_name, "en": list_name}), **spec, "points": points}
-        for code, text in miss:
-            if code not in missing_codes:
-                missing_codes.append(code)
-            if text not in missing_labels:
-                missing_labels.append(text)
-    for cv in context:
-        for code, text in cv.pop("_missing", []):
-            if code not in missing_codes:
-                missing_codes.append(code)
-            if text not in missing_labels:
-                missing_labels.append(text)
-
-    constructs = {}
-    for cname, spec in con_specs.items():
-        constructs[cname] = {"label": spec["label"], **extras.pop(f"constructs.{cname}", {}),
-                             "scale": spec["scale"], "items": items[cname]}
-
-    sections = _sections(survey, extras, base, source)
+    reader = _FormReader(survey, extras or {}, source)
+    reader.read_questions()
+    scales, shown_missing = reader.scales()
+    sections = _sections(survey, reader.extras, base, source)
     missing = sections.get("missing") or {"codes": [], "labels": []}
-    missing = {"codes": _union(missing["codes"], missing_codes), "labels": _union(missing["labels"], missing_labels)}
-    idspec = {"name": id_q.node["name"], "label": labels.text(id_q.node.get("label"), f"survey question "
-                                                                                     f"{id_q.node['name']!r}"),
-              **extras.pop(f"variables.{id_q.node['name']}", {})}
-
-    out = {"instrument": sections["instrument"], "scales": scales, "missing": missing, "id": idspec,
-           "wave": sections.get("wave"), "constructs": constructs}
-    if attention:
-        out["attention"] = attention
-    out["context"] = context
-    ignored = _union(sections.get("ignore_columns") or [], ignore)
+    out = {
+        "instrument": sections["instrument"],
+        "scales": scales,
+        "missing": {"codes": _union(missing["codes"], [c for c, _ in shown_missing]),
+                    "labels": _union(missing["labels"], [t for _, t in shown_missing])},
+        "id": reader.id_spec(),
+        "wave": sections.get("wave"),
+        "constructs": reader.constructs(),
+    }
+    if reader.attention:
+        out["attention"] = reader.attention
+    out["context"] = reader.context
+    ignored = _union(sections.get("ignore_columns") or [], reader.ignore)
     if ignored or "ignore_columns" in sections:
         out["ignore_columns"] = ignored
     out["quality"] = sections.get("quality")
@@ -395,10 +315,112 @@ def xlsform_to_codebook(survey: dict, extras: dict | None = None, *, base: dict 
                           "in its codebook sheet); give a base codebook with --base", file=source, key=absent[0])
     for key, value in sections.items():
         out.setdefault(key, value)
-    unused = [k for k in extras if "." in k]
+    unused = [k for k in reader.extras if "." in k]
     if unused:
-        warnings.append(f"codebook sheet rows for what the form no longer has were left out: {', '.join(unused)}")
-    return out, warnings
+        reader.warnings.append(f"codebook sheet rows for what the form no longer has were left out: "
+                               f"{', '.join(unused)}")
+    return out, reader.warnings
+
+
+class _FormReader:
+    """One pass over the questions of a form, sorting them into id, items, attention and context."""
+
+    def __init__(self, survey: dict, extras: dict, source):
+        self.source, self.extras, self.warnings = source, dict(extras), []
+        self.labels = _LabelReader(source, self.warnings)
+        self.choices = survey.get("choices", {})
+        self.questions = list(_walk(survey.get("children", []), None, source))
+        self.id_question = _find_id(self.questions, source)
+        self.items: dict[str, list[dict]] = {}
+        self.construct_specs: dict[str, dict] = {}
+        self.scales_used: list[str] = []
+        self.context: list[dict] = []
+        self.ignore: list[str] = []
+        self.attention: dict | None = None
+
+    def read_questions(self) -> None:
+        # a select_one on a list that items use (or the codebook sheet calls a scale) is a scale, else categorical
+        scale_lists = {k.split(".", 1)[1] for k in self.extras if k.startswith("scales.")}
+        scale_lists |= {_list_name(q.node) for q in self.questions if _role(q) in ("item", "attention")}
+        last_item = None
+        for q in self.questions:
+            role = _role(q)
+            if q is self.id_question or role == "skip":
+                continue
+            name, where = q.node["name"], f"survey question {q.node['name']!r}"
+            if role == "other":
+                self.ignore.append(name)
+                self.warnings.append(f"{where} (type {q.node['type']!r}) is not a codebook variable: "
+                                     "listed under ignore_columns")
+                continue
+            leftover = self.extras.pop(f"variables.{name}", {})
+            if role == "item":
+                self._item(q, where, leftover)
+                last_item = name
+            elif role == "attention":
+                self._attention(q, where, leftover, last_item)
+            else:
+                spec = _context_variable(q, self.choices, scale_lists, self.labels, self.source, leftover)
+                self.context.append(spec)
+                if spec["type"] == "scale":
+                    self._use_scale(spec["scale"])
+        if not self.items:
+            raise ConfigError("no construct items found: put select_one questions in a group per construct, "
+                              "or name their construct in a `construct` column", file=self.source, key="survey")
+
+    def _use_scale(self, list_name):
+        if list_name not in self.scales_used:
+            self.scales_used.append(list_name)
+
+    def _item(self, q: _Question, where, leftover) -> None:
+        node, cname, list_name = q.node, _construct_of(q), _list_name(q.node)
+        spec = self.construct_specs.get(cname)
+        if spec is None:
+            group = q.group if q.group is not None and _construct_of(q, group_only=True) == cname else None
+            label = group["label"] if group else {"es": cname, "en": cname}
+            self.construct_specs[cname] = {"label": self.labels.text(label, f"group {group['name']!r}" if group
+                                                                     else where), "scale": list_name}
+        elif spec["scale"] != list_name:
+            raise ConfigError(f"construct {cname!r} mixes choice lists {spec['scale']!r} and {list_name!r}; "
+                              "a construct's items share one scale", file=self.source, key=where)
+        self._use_scale(list_name)
+        self.items.setdefault(cname, []).append({"id": node["name"], "reverse": _truthy(node.get("reverse")),
+                                                 "text": self.labels.text(node.get("label"), where), **leftover})
+
+    def _attention(self, q: _Question, where, leftover, after) -> None:
+        node = q.node
+        if node.get("expected") in (None, ""):
+            raise ConfigError("the attention item needs its expected answer in an `expected` column",
+                              file=self.source, key=where)
+        self._use_scale(_list_name(node))
+        self.attention = {"id": node["name"], "scale": _list_name(node),
+                          "expected": _int(node["expected"], self.source, where), "required": _required(node),
+                          **({"after": after} if after else {}),
+                          "text": self.labels.text(node.get("label"), where), **leftover}
+
+    def scales(self) -> tuple[dict, list[tuple]]:
+        """Scales in choices-sheet order, and the missing-data choices the form shows (code, labels)."""
+        order = list(self.choices)
+        scales, shown = {}, []
+        for list_name in sorted(self.scales_used, key=lambda n: order.index(n) if n in order else len(order)):
+            points, miss = _points(self.choices.get(list_name), list_name, self.labels, self.source)
+            spec = self.extras.pop(f"scales.{list_name}", {})
+            scales[list_name] = {"label": spec.pop("label", {"es": list_name, "en": list_name}), **spec,
+                                 "points": points}
+            shown += miss
+        for cv in self.context:
+            shown += cv.pop("_missing", [])
+        return scales, shown
+
+    def constructs(self) -> dict:
+        return {cname: {"label": spec["label"], **self.extras.pop(f"constructs.{cname}", {}),
+                        "scale": spec["scale"], "items": self.items[cname]}
+                for cname, spec in self.construct_specs.items()}
+
+    def id_spec(self) -> dict:
+        node = self.id_question.node
+        return {"name": node["name"], "label": self.labels.text(node.get("label"), f"survey question {node['name']!r}"),
+                **self.extras.pop(f"variables.{node['name']}", {})}
 
 
 def _union(first, second) -> list:
@@ -451,7 +473,7 @@ def _find_id(questions, source) -> _Question:
     raise ConfigError("no firm identifier: mark its question with `id` in a `role` column", file=source, key="survey")
 
 
-def _construct_of(q: _Question, source, group_only=False) -> str:
+def _construct_of(q: _Question, group_only=False) -> str:
     if not group_only and q.node.get("construct"):
         return str(q.node["construct"]).strip()
     group = q.group
