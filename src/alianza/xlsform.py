@@ -341,6 +341,9 @@ class _FormReader:
     def read_questions(self) -> None:
         # a select_one on a list that items use (or the codebook sheet calls a scale) is a scale, else categorical
         scale_lists = {k.split(".", 1)[1] for k in self.extras if k.startswith("scales.")}
+        for list_name in scale_lists:  # a scale no question uses is still part of the instrument
+            if list_name in self.choices:
+                self._use_scale(list_name)
         scale_lists |= {_list_name(q.node) for q in self.questions if _role(q) in ("item", "attention")}
         last_item = None
         for q in self.questions:

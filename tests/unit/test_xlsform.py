@@ -288,3 +288,38 @@ def test_cli_bad_inputs_are_one_line(tmp_path, stock, capsys):
 
     assert main(["codebook", "import-xlsform", str(tmp_path / "absent.xlsx"), "--out", str(tmp_path / "y.yaml")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("drop", ["context", "attention", "missing"])
+def test_smaller_codebooks_round_trip(stock, tmp_path, drop):
+    data = copy.deepcopy(stock.data)
+    if drop == "missing":
+        data["missing"] = {"codes": [], "labels": []}
+    else:
+        del data[drop]
+    path = tmp_path / "f.xlsx"
+    path.write_bytes(xlsform_bytes(codebook_to_xlsform(Codebook(data).data)))
+    assert convert_xlsform(path.read_bytes()).warnings == []
+    survey, extras = read_xlsform(path)
+    if drop == "missing":
+        assert all(len(c) == len(stock.variable(q).codes) for q, c in
+                   [("e1_1", survey["choices"]["acuerdo"]), ("sector", survey["choices"]["sector"])])
+    back, _ = xlsform_to_codebook(survey, extras)
+    if drop == "context":  # an empty list is what a codebook without context variables means
+        assert back.pop("context") == []
+    assert back == data
+
+
+def test_unsupported_form_shapes_are_named(tmp_path, stock):
+    rows = [list(r) + [None] for r in FOREIGN_SURVEY]
+    rows[0][-1] = "role"
+    rows[9][-1] = "attention"  # x1, without the `expected` column
+    survey, extras = _foreign(tmp_path, survey=rows)
+    with pytest.raises(ConfigError, match="survey question 'x1'.*`expected` column"):
+        xlsform_to_codebook(survey, extras, base=stock.data, source="kobo_form.xlsx")
+
+    rows = [list(r) for r in FOREIGN_SURVEY]
+    rows[5][0], rows[8][0] = "begin_repeat", "end_repeat"
+    survey, extras = _foreign(tmp_path, survey=rows)
+    with pytest.raises(ConfigError, match="survey question 'grupo_confianza'.*repeat"):
+        xlsform_to_codebook(survey, extras, base=stock.data, source="kobo_form.xlsx")
