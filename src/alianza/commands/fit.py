@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .estimation_flags import OPTIONS, add_estimation_flags, estimation_kwargs
+from .estimation_flags import add_estimation_flags, estimation_kwargs
 
 
 
@@ -51,7 +51,7 @@ def run(args) -> int:
 
 
 def _bootstrap(parsed, data, args):
-    """`--bootstrap N --seed S`: ML with listwise deletion, lavaan's se = "bootstrap"."""
+    """`--bootstrap N --seed S`: lavaan's se = "bootstrap" with the fit's own estimator options."""
     import sys
 
     from ..errors import ConfigError
@@ -59,13 +59,6 @@ def _bootstrap(parsed, data, args):
 
     if args.seed is None:
         raise ConfigError("--bootstrap needs --seed S (the same seed gives the same numbers)", key="--seed")
-    plain = {"estimator": "ML", "missing": "LISTWISE"}      # the defaults, spelled out
-    other = [flag for flag, dest, settings in OPTIONS
-             if getattr(args, dest) not in (settings.get("default"), None)
-             and str(getattr(args, dest)).upper() != plain.get(dest)]
-    if other:
-        raise ConfigError(f"the bootstrap is available for ML with listwise deletion on one group; "
-                          f"drop {', '.join(other)}", key="--bootstrap")
     boot = bootstrap(parsed, data, replicates=args.bootstrap, seed=args.seed, workers=args.workers,
-                     progress=sys.stderr.isatty(), source=args.data)
+                     progress=sys.stderr.isatty(), source=args.data, **estimation_kwargs(args))
     return with_bootstrap(boot.fit, boot)
