@@ -91,6 +91,12 @@ def group_partable(parsed: ParsedModel, ngroups: int, *, group_equal=(), group_p
             lvm = (t["op"] == "~1") & t["lhs"].isin(names.lv) & (t["user"] == 0)
             t.loc[lvm, "free"] = 1
             t.loc[lvm, "ustart"] = np.nan
+        if g > 0 and std_lv and "loadings" in group_equal and "lv.variances" not in group_equal:
+            # lav_partable_flat (0.6-4): with std.lv and equal loadings the latent variances of
+            # groups 2.. are free (group 1 keeps them at 1 and sets the scale)
+            lvv = (t["op"] == "~~") & t["lhs"].isin(names.lv) & (t["lhs"] == t["rhs"]) & (t["user"] == 0)
+            t.loc[lvv, "free"] = 1
+            t.loc[lvv, "ustart"] = np.nan
         parts.append(t)
     table = pd.concat(parts, ignore_index=True)
     table["id"] = np.arange(1, len(table) + 1)
