@@ -34,7 +34,7 @@ from .coding import MISSING, cell_text, code_column, delivered_text
 from .errors import InputError
 from .provenance import sha256
 from .quality import REASONS, row_problems
-from .readers import TableInfo, read_raw
+from .readers import TableInfo, is_declared_missing, read_raw
 
 
 @dataclass
@@ -122,13 +122,22 @@ def ingest_wave(path, codebook, wave: str | None = None) -> IngestResult:
     n = len(raw)
     source_row = pd.Series(range(1, n + 1), name="source_row")
 
+    # Cells reading could not recover (Excel errors, uncomputed formulas) are not answers: they are
+    # coded as blank here and their rows quarantined below, with the cell as delivered.
+    coding_input = raw.copy()
+    for row, header in info.unreadable_cells:
+        coding_input.at[row, header] = None
     values, status, problem = {}, {}, {}
     for name, header in columns.items():
-        coded = code_column(raw[header], codebook.variable(name), codebook, file=path, header=header)
+        declared = (lambda v, h=header: is_declared_missing(info, h, v)) if header in info.declared_missing else None
+        coded = code_column(coding_input[header], codebook.variable(name), codebook, file=path, header=header,
+                            declared_missing=declared)
         values[name], status[name], problem[name] = coded.values, coded.status, coded.problem
     values, status, problem = pd.DataFrame(values), pd.DataFrame(status), pd.DataFrame(problem)
 
     problems = row_problems(values, status, problem, codebook, source_row)
+    for row, damage in info.damaged.items():
+        problems[row].extend(damage)
     bad = pd.Series([bool(p) for p in problems])
 
     kept = _processed(values[~bad.to_numpy()], codebook, wave)
@@ -155,6 +164,7 @@ def ingest_wave(path, codebook, wave: str | None = None) -> IngestResult:
         "delimiter": info.delimiter,
         "decimal": info.decimal,
         "sheet": info.sheet,
+        "header_rows": info.header_rows,
         "codebook": str(codebook.source),
         "codebook_version": codebook.version,
         "rows_in": n,

@@ -31,7 +31,7 @@ def load_codebook_or_fail(path):
 def discover_waves(waves_cfg: dict) -> dict[str, str]:
     """Wave id -> raw file. Discovered files (by extension) plus any listed explicitly."""
     raw_dir = Path(waves_cfg["raw_dir"])
-    exts = {e.lower() for e in waves_cfg.get("extensions", ["csv", "xlsx", "sav", "dta", "parquet"])}
+    exts = {e.lower() for e in waves_cfg["extensions"]}
     found: dict[str, str] = {}
     if waves_cfg.get("discover", True):
         if not raw_dir.is_dir():
@@ -59,6 +59,46 @@ def discover_waves(waves_cfg: dict) -> dict[str, str]:
     if not found:
         raise ConfigError(f"no survey waves found (extensions {sorted(exts)})", file=raw_dir)
     return found
+
+
+# Files beside the waves that are read with them or are documentation, not waves left unread.
+COLUMN_MAP_SUFFIX = ".columns.yaml"
+
+
+def column_map_path(wave_file) -> Path:
+    """The optional per-wave column map beside a raw file: data/raw/<wave>.columns.yaml."""
+    wave_file = Path(wave_file)
+    return wave_file.with_name(wave_file.stem + COLUMN_MAP_SUFFIX)
+
+
+def unread_files(waves_cfg: dict, waves: dict[str, str]) -> list[dict]:
+    """Files in the raw folder the pipeline does not read, each with why: named in a warning and in provenance."""
+    raw_dir = Path(waves_cfg["raw_dir"])
+    if not raw_dir.is_dir():
+        return []
+    read = {Path(p).resolve() for p in waves.values()}
+    read |= {column_map_path(p).resolve() for p in waves.values()}
+    exts = {e.lower() for e in waves_cfg["extensions"]}
+    out = []
+    for path in sorted(raw_dir.iterdir()):
+        if not path.is_file() or path.resolve() in read or path.name.startswith(".") or path.stem.upper() == "README":
+            continue
+        ext = path.suffix.lower().lstrip(".")
+        if path.name.startswith("~$"):
+            why = "an office lock file"
+        elif path.name.endswith(COLUMN_MAP_SUFFIX):
+            why = "a column map without a wave of the same name"
+        elif ext in exts:
+            why = "not a wave: discovery is off and waves.files does not list it"
+        else:
+            why = f"extension .{ext} is not in waves.extensions" if ext else "no extension"
+        out.append({"file": str(path), "reason": why})
+    return out
+
+
+def warn_unread(unread: list[dict]) -> None:
+    for item in unread:
+        print(f"alianza: warning: file {item['file']}: not read ({item['reason']})", file=sys.stderr)
 
 
 def model_text(files) -> str:

@@ -6,7 +6,7 @@ from snakemake.utils import min_version, validate
 
 from alianza.errors import AlianzaError
 from alianza.schemas import validate_config
-from alianza.workflow import discover_waves, fail, load_codebook_or_fail
+from alianza.workflow import discover_waves, fail, load_codebook_or_fail, unread_files, warn_unread
 
 min_version("9.0")
 
@@ -21,6 +21,8 @@ try:
     WAVES = discover_waves(config["waves"])
 except AlianzaError as exc:
     fail(exc)
+UNREAD = unread_files(config["waves"], WAVES)  # e.g. a wave in a format not listed: never skipped silently
+warn_unread(UNREAD)
 
 SAMPLES = (list(WAVES) if config["samples"].get("per_wave", True) else []) + (
     ["pooled"] if config["samples"].get("pooled", True) else []
