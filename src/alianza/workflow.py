@@ -61,18 +61,11 @@ def discover_waves(waves_cfg: dict) -> dict[str, str]:
     return found
 
 
-# Files beside the waves that are read with them or are documentation, not waves left unread.
-COLUMN_MAP_SUFFIX = ".columns.yaml"
-
-
-def column_map_path(wave_file) -> Path:
-    """The optional per-wave column map beside a raw file: data/raw/<wave>.columns.yaml."""
-    wave_file = Path(wave_file)
-    return wave_file.with_name(wave_file.stem + COLUMN_MAP_SUFFIX)
-
-
 def unread_files(waves_cfg: dict, waves: dict[str, str]) -> list[dict]:
-    """Files in the raw folder the pipeline does not read, each with why: named in a warning and in provenance."""
+    """Files in the raw folder the pipeline does not read, each with why: named in a warning and in provenance.
+    READMEs, hidden files and the waves' column maps are not listed."""
+    from .ingest import COLUMN_MAP_SUFFIX, column_map_path
+
     raw_dir = Path(waves_cfg["raw_dir"])
     if not raw_dir.is_dir():
         return []
@@ -94,6 +87,24 @@ def unread_files(waves_cfg: dict, waves: dict[str, str]) -> list[dict]:
             why = f"extension .{ext} is not in waves.extensions" if ext else "no extension"
         out.append({"file": str(path), "reason": why})
     return out
+
+
+def wave_column_map(wave_file) -> list[str]:
+    """The wave's column map as a rule input ([] when there is none): only that wave reruns when it changes."""
+    from .ingest import column_map_path
+
+    path = column_map_path(wave_file)
+    return [str(path)] if path.is_file() else []
+
+
+def wave_labels(waves_cfg: dict, waves) -> dict[str, dict[str, str]]:
+    """Display name of every wave, {wave: {es, en}}, from waves.labels (default: the wave id).
+    The one place table writers take wave names from."""
+    labels = waves_cfg.get("labels") or {}
+    unknown = sorted(set(labels) - set(waves))
+    if unknown:
+        raise ConfigError(f"label for {unknown[0]!r}, which is not a wave", key=f"waves.labels.{unknown[0]}")
+    return {w: dict(labels.get(w) or {"es": w, "en": w}) for w in waves}
 
 
 def warn_unread(unread: list[dict]) -> None:
