@@ -2,24 +2,26 @@
 
 Steps (all driven by the codebook):
 
-1. read the file as delivered (alianza.readers.read_raw);
-2. match the header to the codebook, ignoring case, accents and spacing
-   (aliases allowed); a column the codebook does not describe, a required
+1. read the file as delivered (alianza.readers.read_raw), damaged cells marked;
+2. match the header (alianza.headers): the wave's column map, codebook ids,
+   aliases and question texts, survey tools' metadata columns; unknown columns
+   are carried as text with a warning (or stop ingestion, per config); a required
    column that is absent, or two columns for one variable stop ingestion;
-3. code every cell (alianza.coding): text labels -> codes, missing codes -> NA;
-   an answer label the codebook does not know stops ingestion;
-4. row checks (alianza.quality): empty rows, missing id, duplicate firm ids,
-   out-of-range values, failed attention check, straight-lining, partial
-   completes -> quarantine, with every reason;
+3. code every cell (alianza.coding): text labels -> codes, missing codes (and the
+   file's own declared missing values) -> NA; an answer label the codebook does
+   not know stops ingestion;
+4. row checks (alianza.quality): empty rows, no consent, truncated rows,
+   unreadable cells, missing id, duplicate firm ids, out-of-range values, failed
+   attention check, straight-lining, partial completes -> quarantine, with every reason;
 5. kept rows: reverse-keyed items recoded (min + max - x, i.e. 6 - x on 1..5) so
    processed items point in the construct's direction; nullable integer codes;
-   the `wave` column added. The attention item is dropped from processed data:
-   once the check has run it carries no information (kept rows answered it as
-   expected, or left it blank).
+   the `wave` column added. The attention item and consent answer are dropped from
+   processed data: once checked they carry no information. Personal columns are
+   dropped or pseudonymised (alianza.privacy); tool columns are only recorded.
 
 Rows in = rows kept + rows quarantined, always (checked before returning).
-"Row k" everywhere means the k-th data row of the file (1-based, header not
-counted; in a spreadsheet that is sheet row k + 1).
+"Row k" everywhere means the k-th data row of the file (1-based, header rows not
+counted; in a spreadsheet that is sheet row k + 1, in a Qualtrics export line k + 3).
 """
 from __future__ import annotations
 
@@ -286,9 +288,15 @@ def describe(summary: dict) -> str:
     """One paragraph for people: rows in, kept, quarantined by reason, missing codes."""
     by_reason = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in summary["reasons"].items() if v) or "none"
     na = sum(summary["missing_codes_to_na"].values())
+    extra = []
+    for key, what in (("tool_columns", "survey-tool columns recorded"), ("personal_columns", "personal columns "
+                      + ("pseudonymised" if "pseudonymised" in summary.get("personal_columns", {}).values() else "dropped")),
+                      ("carried_columns", "unknown columns carried")):
+        if summary.get(key):
+            extra.append(f"{len(summary[key])} {what}")
     return (
         f"{summary['wave']}: {summary['rows_in']} rows in, {summary['rows_kept']} kept, "
         f"{summary['rows_quarantined']} quarantined (by reason: {by_reason}; a row can have several); "
         f"{na} missing-data codes set to NA in kept rows. Source {summary['file']} "
         f"({summary['format']}, sha256 {summary['sha256'][:12]}...), codebook version {summary['codebook_version']}."
-    )
+    ) + (" Columns: " + "; ".join(extra) + "." if extra else "")

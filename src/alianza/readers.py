@@ -71,6 +71,11 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _QUALTRICS_IMPORT = '{"importid"'
+# What Excel writes for an error cell, also when it saves the sheet as CSV.
+EXCEL_ERRORS = frozenset({
+    "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!", "#CALC!",
+    "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",
+})
 
 
 @dataclass(frozen=True)
@@ -197,16 +202,24 @@ def _csv_raw(path: Path, fmt: str):
     df, info_extra = _frame(grid, path)
     df = df.astype("str")  # every cell is text, as pandas.read_csv(dtype=str) gives it
     kept = info_extra["kept"]
-    info_extra["damaged"] = {}
+    report: dict = {}
     for i, n_fields in damaged.items():
         i = i - (info_extra["header_rows"] - 1)
         lost = [h for j, h in kept if j >= n_fields]
         if i >= 0 and lost:
-            info_extra["damaged"][i] = [(TRUNCATED, (
+            report[i] = [(TRUNCATED, (
                 f"truncated row: {n_fields} of {width} fields, nothing delivered for "
                 f"{_listed(lost)}"))]
+    # A sheet saved as CSV keeps Excel's error cells as text (#DIV/0!): unreadable, not an answer.
+    cells = set()
+    for header in df.columns:
+        for i in df.index[df[header].str.strip().isin(EXCEL_ERRORS)]:
+            report.setdefault(int(i), []).append((UNREADABLE, f"Excel error {df.at[i, header].strip()} in column {header!r}"))
+            cells.add((int(i), header))
+    info_extra["damaged"] = dict(sorted(report.items()))
     decimal = "," if delim != "," and _has_decimal_comma(df) else "."
-    return df, _info(path, fmt, info_extra, encoding=encoding, delimiter=delim, decimal=decimal)
+    return df, _info(path, fmt, info_extra, encoding=encoding, delimiter=delim, decimal=decimal,
+                     unreadable_cells=frozenset(cells))
 
 
 def _listed(headers) -> str:

@@ -312,3 +312,12 @@ def test_spss_user_missing_values_are_missing_codes(tmp_path, wave):
     pyreadstat.write_sav(out, str(path), missing_ranges={"e5_1": [8]})
     result = ingest_wave(path, codebook())
     assert result.summary["rows_kept"] == N and result.summary["missing_codes_to_na"]["e5_1"] == 1
+
+
+def test_excel_error_text_in_a_csv_saved_from_excel_is_quarantined(tmp_path, wave):
+    df = wave.copy().astype(object)
+    df.loc[3, "e1_3"] = "#VALUE!"
+    df.loc[6, "empleados"] = "#DIV/0!"
+    result = _ingest(df, tmp_path, delimiter=";")
+    q = _only(result, "unreadable_cell", [4, 7])
+    assert q["reason"].tolist() == ["Excel error #VALUE! in column 'e1_3'", "Excel error #DIV/0! in column 'empleados'"]

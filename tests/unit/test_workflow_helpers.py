@@ -57,3 +57,12 @@ def test_files_the_pipeline_does_not_read_are_named_with_the_reason(tmp_path, ca
     assert f"file {tmp_path / 'w3.xls'}: not read (extension .xls" in capsys.readouterr().err
     record = provenance_record([tmp_path / "w1.csv"], {"seed": 1}, unread=unread)
     assert record["unread_raw_files"] == unread
+
+
+def test_wave_labels_give_display_names_and_default_to_the_wave_id():
+    from alianza.workflow import wave_labels
+
+    cfg = {"labels": {"w1": {"es": "Ola 1, Hermosillo", "en": "Wave 1, Hermosillo"}, "gone": {"es": "x", "en": "x"}}}
+    assert wave_labels(cfg, ["w1", "w2"]) == {
+        "w1": {"es": "Ola 1, Hermosillo", "en": "Wave 1, Hermosillo"}, "w2": {"es": "w2", "en": "w2"},
+    }
