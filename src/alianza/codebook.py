@@ -34,11 +34,6 @@ def normalize_text(value: str) -> str:
     return re.sub(r"\s*/\s*", "/", text)
 
 
-def normalize_name(value: str) -> str:
-    """Compare column headers ignoring case, accents and spacing: ' Antigüedad ' == 'antiguedad', 'Firm ID' == 'firm_id'."""
-    return re.sub(r"[\s\-]+", "_", normalize_text(value)).strip("_")
-
-
 @dataclass(frozen=True)
 class Variable:
     """One column the codebook describes, with what its values may be."""

@@ -11,7 +11,7 @@ A delivered column is, in this order of lookup:
 4. a codebook variable by id, alias, question text (es/en), label, consent question or
    a personal-data entry, compared by header_key (case, accents, spacing, punctuation and
    the ``¿ ?`` of a question ignored), also after dropping a Kobo/ODK group path
-   (``grupo_e1/e1_1``) or a LimeSurvey array name (``E1[e1_1]``), and, for Qualtrics,
+   (``grupo_e1/e1_1``; ODK Central: ``grupo_e1-e1_1``) or a LimeSurvey array name (``E1[e1_1]``), and, for Qualtrics,
    by the question text of its second header row (or the part after its last " - ");
 5. otherwise unknown: listed with the closest codebook match.
 """
@@ -38,6 +38,11 @@ TOOL_COLUMNS = {
          "meta/rootUuid", "meta/deprecatedID", "meta/audit"},
         {"deviceid", "subscriberid", "simserial", "phonenumber", "username", "_submitted_by", "_geolocation"},
     ),
+    "ODK Central": (
+        {"SubmissionDate", "KEY", "SubmitterID", "SubmitterName", "AttachmentsPresent", "AttachmentsExpected",
+         "Status", "ReviewState", "DeviceID", "Edits", "FormVersion", "meta-instanceID", "meta-instanceName"},
+        {"SubmitterID", "SubmitterName", "DeviceID"},
+    ),
     "LimeSurvey": (
         {"id", "submitdate", "lastpage", "startlanguage", "seed", "startdate", "datestamp", "ipaddr", "refurl",
          "token", "interviewtime", "optout", "emailstatus", "firstname", "lastname", "email"},
@@ -55,6 +60,8 @@ TOOL_COLUMNS = {
 # Kobo/ODK split a geopoint question into _<name>_latitude ... columns: a location is personal data.
 _KOBO_GEOPOINT = re.compile(r"^_.+_(latitude|longitude|altitude|precision)$")
 _LIMESURVEY_ARRAY = re.compile(r"^[^\[\]]+\[([^\[\]]+)\]$")
+# ODK Central joins group and field names with '-' (grupo_e1-e1_1); only names, no spaces.
+_ODK_CENTRAL_PATH = re.compile(r"^[A-Za-z_][\w.]*(?:-[A-Za-z_][\w.]*)+$")
 MAP_IGNORE, MAP_PERSONAL = "ignore", "personal"
 
 
@@ -189,12 +196,14 @@ def _codebook_lookup(codebook):
 
 def _by_key(header, question_text, exact, keyed):
     tries = [(header, "header text")]
-    last = re.split(r"[/]", header)[-1]
+    last = header.rsplit("/", 1)[-1]
+    if last == header and _ODK_CENTRAL_PATH.match(header.strip()):
+        last = header.strip().rsplit("-", 1)[-1]
     if last != header:
         tries.append((last, "group path"))
     arr = _LIMESURVEY_ARRAY.match(header.strip())
     if arr:
-        tries.append((arr.group(1), "array code"))
+        tries.append((arr.group(1), "bracketed row (grid or array)"))
     if question_text:
         tries.append((question_text, "question text"))
         if " - " in question_text:

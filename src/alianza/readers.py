@@ -210,6 +210,10 @@ def _csv_raw(path: Path, fmt: str):
             report[i] = [(TRUNCATED, (
                 f"truncated row: {n_fields} of {width} fields, nothing delivered for "
                 f"{_listed(lost)}"))]
+    last = len(df) - 1
+    if rows[1:] and _ends_inside_quotes(text, delim) and last not in report and len(rows[-1]) <= width:
+        column = _header_at(kept, len(rows[-1]) - 1)
+        report[last] = [(TRUNCATED, f"truncated row: the file ends inside the quoted value of column {column!r}")]
     # A sheet saved as CSV keeps Excel's error cells as text (#DIV/0!): unreadable, not an answer.
     cells = set()
     for header in df.columns:
@@ -220,6 +224,22 @@ def _csv_raw(path: Path, fmt: str):
     decimal = "," if delim != "," and _has_decimal_comma(df) else "."
     return df, _info(path, fmt, info_extra, encoding=encoding, delimiter=delim, decimal=decimal,
                      unreadable_cells=frozenset(cells))
+
+
+def _ends_inside_quotes(text: str, delim: str) -> bool:
+    """A file cut off inside a quoted field: the lenient parse above took the rest as the value."""
+    try:
+        for _ in csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
+
+
+def _header_at(kept, position: int) -> str:
+    """The header of the delivered column at a position (or of the nearest kept one before it)."""
+    names = [h for j, h in kept if j <= position]
+    return names[-1] if names else kept[0][1]
 
 
 def _listed(headers) -> str:

@@ -250,3 +250,25 @@ def test_answers_match_by_xlsform_choice_name(tmp_path, wave):
     result = ingest_wave(path, cb)
     assert result.summary["rows_kept"] == N
     pd.testing.assert_frame_equal(result.kept[cb.items()], construct_direction(wave))
+
+
+def test_odk_central_export_with_dash_group_paths(tmp_path, wave):
+    cb = codebook()
+    sub = wave.iloc[:3]
+    header = ["SubmissionDate", "meta-instanceID", "consentimiento", "datos-firm_id"] + \
+             [f"grupo_{v.construct.lower()}-{v.name}" for v in cb.item_variables()] + \
+             [f"contexto-{c.name}" for c in cb.context] + ["KEY", "SubmitterID", "SubmitterName", "DeviceID",
+                                                             "ReviewState", "FormVersion"]
+    rows = [["2026-03-01T10:00:00.000Z", f"uuid:{i}", "1", r["firm_id"]] + [str(r[v.name]) for v in cb.item_variables()]
+            + [_number(r[c.name]) for c in cb.context] + [f"uuid:{i}", "7", "Encuestadora Ana", "collect:abc", "", "1"]
+            for i, r in sub.iterrows()]
+    buf = io.StringIO()
+    csv.writer(buf).writerows([header] + rows)
+    path = tmp_path / "central.csv"
+    path.write_text(buf.getvalue(), encoding="utf-8")
+    result = ingest_wave(path, cb)
+    s = result.summary
+    assert s["columns"]["firm_id"] == "datos-firm_id" and s["matched_by"]["grupo_e1-e1_1"] == "group path"
+    assert set(s["personal_columns"]) == {"SubmitterID", "SubmitterName", "DeviceID"}
+    assert s["carried_columns"] == {}
+    _check_values(result, sub)

@@ -284,3 +284,11 @@ def test_stata_extended_and_spss_user_missing_values_are_declared(tmp_path):
                          missing_ranges={"e1_1": [8]})
     raw, info = read_raw(sav)
     assert is_declared_missing(info, "e1_1", 8.0) and not is_declared_missing(info, "e1_1", 4.0)
+
+
+def test_a_file_cut_inside_a_quoted_value_marks_its_last_row(tmp_path):
+    path = tmp_path / "w.csv"
+    path.write_text('firm_id,e1_1,comentario\nA,1,"bien"\nB,2,"se cortó a la mit', encoding="utf-8")
+    raw, info = read_raw(path)
+    assert raw["comentario"].tolist() == ["bien", "se cortó a la mit"]
+    assert info.damaged == {1: [("truncated_row", "truncated row: the file ends inside the quoted value of column 'comentario'")]}
