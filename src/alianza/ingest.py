@@ -136,6 +136,10 @@ def ingest_wave(path, codebook, wave: str | None = None, *, options: IngestOptio
                             declared_missing=declared)
         values[name], status[name], problem[name] = coded.values, coded.status, coded.problem
     values, status, problem = pd.DataFrame(values), pd.DataFrame(status), pd.DataFrame(problem)
+    idname = codebook.id.name
+    if options.pseudonymise_id and idname in values:
+        # before the checks, so that no message (a duplicate's reason) names the real id
+        values[idname] = values[idname].map(lambda v: pseudonym(v, options.salt))
 
     problems = row_problems(values, status, problem, codebook, source_row)
     for row, damage in info.damaged.items():
@@ -153,9 +157,6 @@ def ingest_wave(path, codebook, wave: str | None = None, *, options: IngestOptio
         if header in m.personal:
             col = [pseudonym(v, options.salt) for v in col]
         kept[header] = pd.array([None if v == "" else v for v in col], dtype="string")
-    if options.pseudonymise_id:
-        idname = codebook.id.name
-        kept[idname] = pd.array([pseudonym(v, options.salt) for v in kept[idname].tolist()], dtype="string")
 
     quarantine = _quarantine(raw, bad, problems, source_row, m, no_consent, codebook, options)
     if n != len(kept) + len(quarantine):

@@ -209,6 +209,15 @@ def test_personal_columns_pseudonymised_with_a_salted_hash(tmp_path, wave):
     assert kept["Comentarios adicionales"].isna().sum() == N - 1
     assert result.summary["personal_columns"]["Comentarios adicionales"] == "pseudonymised"
     assert pseudonym("x", SALT) != pseudonym("x", SALT + "!")
+    # a conflicting duplicate's reason names the pseudonym, never the delivered id
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    twin = df.iloc[[3]].copy()
+    twin.iloc[0, -2] = "Totalmente de acuerdo" if twin.iloc[0, -2] != "Totalmente de acuerdo" else "En desacuerdo"
+    pd.concat([df, twin]).to_csv(path, index=False)
+    q = ingest_wave(path, codebook(), options=opts).quarantine
+    fid = wave["firm_id"].iloc[3]
+    assert q["reason"].tolist() == [f"conflicting duplicate firm_id '{pseudonym(fid, SALT)}' (rows 4, {N + 1})"] * 2
+    assert fid not in q.to_csv()
     with pytest.raises(ConfigError, match="ALIANZA_SALT"):
         ingest_options({"personal_data": "pseudonymise"}, environ={})
 
