@@ -281,3 +281,23 @@ def test_odk_central_export_with_dash_group_paths(tmp_path, wave):
     assert set(s["personal_columns"]) == {"SubmitterID", "SubmitterName", "DeviceID"}
     assert s["carried_columns"] == {}
     _check_values(result, sub)
+
+
+def test_cli_takes_the_config_ingest_section_and_a_column_map(tmp_path, wave, capsys):
+    from alianza.cli import main
+
+    path = google_forms_csv(wave, tmp_path / "g.csv")
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df["Encuestador"] = "Luis"
+    df.to_csv(path, index=False)
+    assert main(["ingest", str(path), "--outdir", str(tmp_path / "out")]) == 0
+    err = capsys.readouterr().err
+    assert "alianza: warning: " in err and "'Encuestador' (no close match)" in err
+    config = tmp_path / "config.yaml"
+    config.write_text("ingest:\n  unknown_columns: error\n", encoding="utf-8")
+    assert main(["ingest", str(path), "--outdir", str(tmp_path / "out"), "--config", str(config)]) == 2
+    assert "1 column not in the codebook: 'Encuestador'" in capsys.readouterr().err
+    cmap = tmp_path / "map.yaml"
+    cmap.write_text("Encuestador: ignore\n", encoding="utf-8")
+    assert main(["ingest", str(path), "--outdir", str(tmp_path / "out"), "--config", str(config),
+                 "--columns", str(cmap)]) == 0
