@@ -80,6 +80,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "reason.failed_attention_check": {"es": "Atención", "en": "Attention check"},
     "reason.straight_lining": {"es": "Respuesta uniforme", "en": "Straight-lining"},
     "reason.partial_complete": {"es": "Incompleta", "en": "Partial"},
+    "reason.no_consent": {"es": "Sin consentimiento", "en": "No consent"},
+    "reason.truncated_row": {"es": "Fila truncada", "en": "Truncated row"},
+    "reason.unreadable_cell": {"es": "Celda ilegible", "en": "Unreadable cell"},
     # invariance levels
     "inv.configural": {"es": "Configural", "en": "Configural"},
     "inv.metric": {"es": "Métrica (cargas)", "en": "Metric (loadings)"},

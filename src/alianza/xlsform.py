@@ -305,10 +305,17 @@ def xlsform_to_codebook(survey: dict, extras: dict | None = None, *, base: dict 
     if reader.attention:
         out["attention"] = reader.attention
     out["context"] = reader.context
-    ignored = _union(sections.get("ignore_columns") or [], reader.ignore)
+    # codebook sections the questions do not define (consent, personal data ...) come along as they are;
+    # a free-text question the codebook already declares personal is not ignored but kept personal
+    personal = {p["id"] for p in sections.get("personal") or []} | \
+        {a for p in sections.get("personal") or [] for a in p.get("aliases", [])}
+    ignored = [c for c in _union(sections.get("ignore_columns") or [], reader.ignore) if c not in personal]
     if ignored or "ignore_columns" in sections:
         out["ignore_columns"] = ignored
     out["quality"] = sections.get("quality")
+    for key, value in sections.items():
+        if key not in out and key not in FORM_SECTIONS and value is not None:
+            out[key] = value
     absent = [k for k, v in out.items() if v is None]
     if absent:
         raise ConfigError(f"the form does not say {', '.join(absent)} (a form made by export-xlsform carries them "

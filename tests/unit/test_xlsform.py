@@ -223,8 +223,10 @@ def test_a_form_made_elsewhere_imports_with_groups_and_a_reverse_column(tmp_path
     assert data["instrument"]["id"] == "encuesta_2025" and data["instrument"]["version"] == "2"
     assert data["instrument"]["name"]["es"] == "Encuesta"
     assert data["quality"] == stock.data["quality"] and data["wave"] == stock.data["wave"]
-    # nothing dropped silently: the comment is carried as an ignored column, the English gap is told
-    assert data["ignore_columns"] == ["comentarios"]
+    # nothing dropped silently: the base codebook declares the comment personal, so it stays personal
+    # (not ignored), the English gap is told
+    assert data.get("ignore_columns", []) == []
+    assert "comentarios" in [p["id"] for p in data["personal"]]
     assert any("comentarios" in w for w in warnings)
     assert any("'x1'" in w and "English (en)" in w for w in warnings)
     assert data["constructs"]["CONF"]["items"][0]["text"] == {"es": "Compartimos datos", "en": "Compartimos datos"}
@@ -274,7 +276,8 @@ def test_cli_bad_inputs_are_one_line(tmp_path, stock, capsys):
     err = capsys.readouterr().err.strip()
     assert err.startswith(f"alianza codebook: error: file {not_a_form}") and "\n" not in err
 
-    # pyxform refuses two choices with one name; the error names the form, and nothing is written
+    # two choices with one name: the codebook check refuses it first, naming the file and key, and
+    # nothing is written
     data = copy.deepcopy(stock.data)
     for point in data["scales"]["acuerdo"]["points"][:2]:
         point["name"] = "same"
@@ -283,7 +286,9 @@ def test_cli_bad_inputs_are_one_line(tmp_path, stock, capsys):
     out = tmp_path / "bad.xlsx"
     assert main(["codebook", "export-xlsform", str(bad), "--out", str(out)]) == 2
     err = capsys.readouterr().err.strip()
-    assert err.startswith(f"alianza codebook: error: file {out}: pyxform cannot convert") and "\n" not in err
+    assert err.startswith(f"alianza codebook: error: file {bad}, key scales.acuerdo.points[1].name") \
+        and "\n" not in err
+    assert not out.exists()
     assert not out.exists()
 
     assert main(["codebook", "import-xlsform", str(tmp_path / "absent.xlsx"), "--out", str(tmp_path / "y.yaml")]) == 2

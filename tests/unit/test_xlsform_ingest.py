@@ -97,13 +97,6 @@ def kobo_export(df: pd.DataFrame, form_path, cb) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def as_ingestion_reads_it_today(export: pd.DataFrame) -> pd.DataFrame:
-    # Until ingestion knows Kobo's metadata columns and group paths (issue 15, items 1-2), those are the
-    # only edits made here: answers, question names and values stay exactly as Kobo delivers them.
-    kept = export.drop(columns=KOBO_METADATA)
-    return kept.rename(columns=lambda h: h.rsplit("/", 1)[-1])
-
-
 def test_a_kobo_export_of_the_exported_form_ingests_with_the_stock_codebook(tmp_path):
     cb = codebook()
     form = tmp_path / "form.xlsx"
@@ -118,7 +111,7 @@ def test_a_kobo_export_of_the_exported_form_ingests_with_the_stock_codebook(tmp_
 
     export = kobo_export(answers, form, cb)
     assert "grupo_e1/e1_1" in export.columns and "grupo_contexto/sector" in export.columns
-    delivered = as_ingestion_reads_it_today(export)
+    delivered = export            # exactly as Kobo delivers it: group paths, metadata columns, choice names
     wb = Workbook()
     wb.active.title = "alianza-microempresas"  # Kobo names the sheet after the form
     wb.active.append(list(delivered.columns))
@@ -126,7 +119,7 @@ def test_a_kobo_export_of_the_exported_form_ingests_with_the_stock_codebook(tmp_
         wb.active.append([None if pd.isna(v) else v for v in rec])
     path = tmp_path / "kobo_wave.xlsx"
     wb.save(path)
-    assert delivered["e1_1"].map(type).eq(str).all()  # choice names, as Kobo writes them
+    assert delivered["grupo_e1/e1_1"].map(type).eq(str).all()  # choice names, as Kobo writes them
 
     result = ingest_wave(path, cb, wave="kobo")
     assert result.summary["rows_in"] == result.summary["rows_kept"] == len(answers)
