@@ -69,7 +69,20 @@ def test_compare_cli_takes_the_estimator(tmp_path, capsys):
 
 def test_fit_cli_refuses_what_is_not_available_in_one_line(tmp_path, capsys):
     model = tmp_path / "hs.lav"
-    model.write_text(HS)
-    assert main(["fit", str(model), str(SHAPES / "hs.csv"), "--group", "school", "--ordered", "all"]) == 2
+    model.write_text(HS + "visual ~ ageyr\n")
+    assert main(["fit", str(model), str(SHAPES / "hs.csv"), "--group", "school", "--ordered", "x1,x2,x3,x4,x5,x6,"
+                 "x7,x8,x9"]) == 2
     err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and "multi-group" in err
+    assert len(err.splitlines()) == 1 and "observed exogenous covariates" in err
+
+
+def test_ordinal_invariance_across_groups_runs_from_the_cli(tmp_path):
+    model = tmp_path / "bfi.lav"
+    model.write_text("agree =~ A1 + A2 + A3 + A4 + A5\nconsc =~ C1 + C2 + C3 + C4 + C5\n")
+    out = tmp_path / "inv.json"
+    assert main(["invariance", str(model), str(SHAPES / "bfi.csv"), "--group", "gender", "--ordered", "all",
+                 "--no-partial", "--json", str(out)]) == 0
+    doc = json.loads(out.read_text())
+    assert doc["models"]["scalar"]["estimator"] == "WLSMV"
+    assert "thresholds" in doc["models"]["scalar"]["group_equal"]
+    assert all(c["scaled"] for c in doc["comparisons"])

@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 
 from alianza.cli import main
-from alianza.errors import ConfigError
+from alianza.errors import ConfigError, InputError
 from alianza.sem import fit
 from alianza.sem.options import resolve as resolve_options
 from alianza.sem.fiml import em_saturated, pattern_summary, patterns_of
@@ -152,8 +152,10 @@ def test_multigroup_fiml_on_complete_rows_gives_the_ml_estimates(hs):
     assert fiml.groups == ml.groups and fiml.group_nobs == ml.group_nobs
 
 
-def test_multigroup_ordered_refuses_with_one_line(hs):
-    with pytest.raises(ConfigError, match="multi-group models is not available yet"):
+def test_multigroup_ordered_needs_the_same_categories_in_every_group(hs):
+    """HS scores are continuous: as ordered items their categories differ between schools, which
+    lavaan refuses too; the error names the item."""
+    with pytest.raises(InputError, match="every group needs the same categories"):
         fit(HS_MODEL, hs, group="school", ordered="all")
 
 

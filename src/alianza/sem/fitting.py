@@ -47,7 +47,9 @@ def fit(model: str | ParsedModel, data: pd.DataFrame, *, estimator: str | None =
     if opts.objective == "dwls":
         from .dwls import fit_wlsmv
 
-        result = fit_wlsmv(parsed, data, list(opts.ordered), source=source)
+        result = fit_wlsmv(parsed, data, list(opts.ordered), source=source, group=opts.group,
+                           group_equal=opts.group_equal, group_partial=opts.group_partial,
+                           group_label=opts.group_label)
     elif not opts.plain:
         result = fit_casewise(parsed, data, opts, meanstructure=meanstructure, source=source)
     elif opts.group is not None:

@@ -49,7 +49,7 @@ def normalize_partial(group_partial) -> list[str]:
     return [re.sub(r"\s+", "", str(p)) for p in (group_partial or [])]
 
 
-def _check_group_equal(group_equal) -> list[str]:
+def check_group_equal(group_equal) -> list[str]:
     eq = [str(e) for e in (group_equal or []) if str(e) not in ("", "none")]
     bad = [e for e in eq if e not in GROUP_EQUAL]
     if bad:
@@ -58,7 +58,7 @@ def _check_group_equal(group_equal) -> list[str]:
     return eq
 
 
-def _group_formulas(parsed: ParsedModel, g: int, ngroups: int) -> ParsedModel:
+def group_formulas(parsed: ParsedModel, g: int, ngroups: int) -> ParsedModel:
     """The model as group g sees it: every c(...) modifier reduced to its g-th value."""
     def pick(values, what, f):
         if values is None or len(values) == 1:
@@ -78,12 +78,12 @@ def _group_formulas(parsed: ParsedModel, g: int, ngroups: int) -> ParsedModel:
 def group_partable(parsed: ParsedModel, ngroups: int, *, group_equal=(), group_partial=(),
                    fixed_x: bool = True, std_lv: bool = False) -> tuple[pd.DataFrame, VarNames]:
     """lavaanify(model, ngroups = G, group.equal, group.partial, meanstructure = TRUE)."""
-    group_equal = _check_group_equal(group_equal)
+    group_equal = check_group_equal(group_equal)
     partial = set(normalize_partial(group_partial))
     parts = []
     names = None
     for g in range(ngroups):
-        t, names = build_partable(_group_formulas(parsed, g, ngroups), meanstructure=True,
+        t, names = build_partable(group_formulas(parsed, g, ngroups), meanstructure=True,
                                   fixed_x=fixed_x, std_lv=std_lv)
         t = t.assign(group=g + 1, block=g + 1)
         if g > 0 and ({"intercepts", "thresholds"} & set(group_equal)) and "means" not in group_equal:
@@ -102,13 +102,13 @@ def group_partable(parsed: ParsedModel, ngroups: int, *, group_equal=(), group_p
     table["id"] = np.arange(1, len(table) + 1)
     table["plabel"] = [f".p{i}." for i in table["id"]]
     table["free"] = (table["free"] > 0).astype(int)
-    table = _equal_labels(table, names, group_equal, partial)
+    table = equal_labels(table, names, group_equal, partial)
     table = number_parameters(table.drop(columns=["par"]))
     table = append_definitions(table, parsed)
     return table, names
 
 
-def _equal_labels(table: pd.DataFrame, names: VarNames, group_equal: list[str], partial: set) -> pd.DataFrame:
+def equal_labels(table: pd.DataFrame, names: VarNames, group_equal: list[str], partial: set) -> pd.DataFrame:
     """lav_partable_labels + lavaanify's eq.LABELS loop.
 
     Every row gets the name "lhs op rhs" (".gG" appended in groups 2..); group.equal copies
@@ -225,6 +225,18 @@ def group_sample(data: pd.DataFrame, observed: list[str], group: str, *, group_l
     return labels, stats, len(data), complete.n_dropped + n_nogroup, warnings
 
 
+def group_order_labels(data: pd.DataFrame, observed: list[str], group: str, group_label, source, warnings: list):
+    """Complete rows of the model variables per group, in lavaan's group order (first appearance,
+    or `group_label`). -> (labels, [DataFrame per group], rows handed in, rows dropped)."""
+    from .samplestats import model_frame
+
+    x, gvals, labels, n_input, n_out = model_frame(data, observed, group, group_label, source, warnings)
+    frame = pd.DataFrame(x, columns=observed)
+    complete = ~np.isnan(x).any(axis=1)
+    parts = [frame[complete & (gvals == lab)] for lab in labels]
+    return labels, parts, n_input, n_input - sum(len(p) for p in parts)
+
+
 def _check_group_pd(stats: SampleStats, label, group, source) -> None:
     cov = stats.cov[0]
     for v, var in zip(stats.observed, np.diag(cov)):
@@ -255,7 +267,7 @@ def fit_groups(model: str | ParsedModel, data: pd.DataFrame, group: str, *, grou
     warnings += [f"group.partial {p!r} matches no parameter of the model" for p in partial if p not in known]
     result = fit_group_stats(table, names, stats, labels, warnings=warnings, n_input=n_input,
                              n_dropped=n_dropped, std_lv=std_lv)
-    result.extra.update(group=group, group_equal=_check_group_equal(group_equal), group_partial=partial)
+    result.extra.update(group=group, group_equal=check_group_equal(group_equal), group_partial=partial)
     return result
 
 

@@ -138,9 +138,6 @@ def resolve(estimator=None, missing=None, ordered=None, *, observed=(), ov_x=(),
         if ov_x:
             raise ConfigError(f"{name} with observed exogenous covariates ({', '.join(ov_x)}) is not available "
                               "yet", key="estimator")
-        if group is not None:
-            raise ConfigError(f"{name} for multi-group models is not available yet; use ML or MLR with groups",
-                              key="estimator")
     par = "delta" if parameterization is None else str(parameterization).lower()
     if par not in PARAMETERIZATIONS:
         raise ConfigError(f"unknown parameterization {parameterization!r}; use delta or theta",
