@@ -521,7 +521,7 @@ def invariance_report(model, data: pd.DataFrame, group: str, settings: dict | No
 
     from .sem import fit as sem_fit
 
-    fitter = partial(sem_fit, std_lv=bool(est.get("std_lv")))
+    fitter = partial(sem_fit, std_lv=bool(est.get("std_lv")), parameterization=est.get("parameterization"))
     result = invariance(parsed, prepared, group, steps=settings.get("steps", STEPS), rules=rules,
                         partial=settings.get("partial"), group_label=labels, source=source,
                         estimator=est.get("estimator"), missing=est.get("missing"), ordered=est.get("ordered"),

@@ -39,6 +39,8 @@ def alianza_args(args: dict) -> dict:
             out["group_equal"] = [value] if isinstance(value, str) else list(value)
         elif key == "std.lv":
             out["std_lv"] = bool(value)
+        elif key == "parameterization":
+            out["parameterization"] = value
         else:
             out[key] = value
     return out

@@ -14,7 +14,7 @@ def _names(text: str) -> list[str]:
 # (flag, fit() keyword, argparse settings)
 OPTIONS: list[tuple[str, str, dict]] = [
     ("--estimator", "estimator", dict(default=None, metavar="NAME",
-                                      help="ML, MLR (robust: sandwich SEs, Yuan-Bentler scaled test) or WLSMV "
+                                      help="ML, MLR (robust: sandwich SEs, Yuan-Bentler scaled test), WLSMV or ULSMV "
                                            "(ordered items); default ML, or WLSMV with --ordered, as lavaan")),
     ("--missing", "missing", dict(default=None, metavar="HOW",
                                   help="listwise (default: drop rows with a missing model variable) or fiml "
@@ -22,6 +22,9 @@ OPTIONS: list[tuple[str, str, dict]] = [
     ("--ordered", "ordered", dict(default=None, metavar="all|ITEM,...",
                                   help="treat these items as ordered categories (polychoric correlations, "
                                        "thresholds); 'all' for every observed variable of the model")),
+    ("--parameterization", "parameterization", dict(default=None, choices=["delta", "theta"],
+                                                    help="ordered items: lavaan's delta (default) or theta "
+                                                         "parameterization")),
     ("--std-lv", "std_lv", dict(action="store_true", default=False,
                                 help="lavaan's std.lv: latent variances fixed to 1, every loading free, "
                                      "the first loading of each factor positive")),
@@ -38,7 +41,7 @@ OPTIONS: list[tuple[str, str, dict]] = [
 
 
 # the flags that do not define groups (invariance defines its own groups)
-ESTIMATOR_FLAGS = ("--estimator", "--missing", "--ordered", "--std-lv")
+ESTIMATOR_FLAGS = ("--estimator", "--missing", "--ordered", "--parameterization", "--std-lv")
 
 
 def add_estimation_flags(parser, *, groups: bool = True) -> None:

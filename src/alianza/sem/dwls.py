@@ -26,7 +26,7 @@ import pandas as pd
 
 from ..errors import ConfigError, InputError
 from . import fitmeasures as fm
-from .estimate import start_values
+from .estimate import reflect_factors, start_values
 from .model import SemModel
 from .modindices import modification_indices
 from .partable import append_definitions, build_partable, number_parameters
@@ -41,10 +41,13 @@ from .standardize import rsquare
 from .syntax import ParsedModel
 
 
-def ordered_partable(parsed: ParsedModel, ordered: list[str], nthresholds: dict[str, int]):
+def ordered_partable(parsed: ParsedModel, ordered: list[str], nthresholds: dict[str, int], *,
+                     std_lv: bool = False):
     """lavaan's parameter table for ordered items (lav_partable_flat with categorical = TRUE):
-    user rows, thresholds, (co)variances, scaling factors `~*~`, intercepts, `:=` rows."""
-    table, names = build_partable(parsed, meanstructure=True)
+    user rows, thresholds, (co)variances, scaling factors `~*~`, intercepts, `:=` rows. The
+    residual variances of the ordered items and the scaling factors are fixed (ustart 1): under
+    the delta parameterization the former are solved for, under theta the latter."""
+    table, names = build_partable(parsed, meanstructure=True, std_lv=std_lv)
     op, lhs, rhs, user = (table[c].to_numpy() for c in ("op", "lhs", "rhs", "user"))
     ords = set(ordered)
     bad = [l for l, o, r, u in zip(lhs, op, rhs, user) if u == 1 and o == "~~" and l == r and l in ords]
@@ -79,24 +82,32 @@ def ordered_partable(parsed: ParsedModel, ordered: list[str], nthresholds: dict[
 
 
 def ordered_group_partable(parsed: ParsedModel, ordered: list[str], nthresholds: dict[str, int], ngroups: int,
-                           *, group_equal=(), group_partial=()):
+                           *, group_equal=(), group_partial=(), parameterization: str = "delta",
+                           std_lv: bool = False):
     """lavaan's table of G groups for ordered items (delta parameterization): every group's
     ordered table, then lavaan's identification defaults for groups 2..: with thresholds in
     group.equal the scaling factors `~*~` and (unless means are equal) the latent means are free;
-    group.equal labels as for continuous models."""
+    group.equal labels as for continuous models. Under theta the residual variances of the
+    ordered items are freed instead of the scaling factors."""
     from .multigroup import check_group_equal, equal_labels, group_formulas, normalize_partial
 
     group_equal = check_group_equal(group_equal)
     parts, names = [], None
     for g in range(ngroups):
-        t, names = ordered_partable(group_formulas(parsed, g, ngroups), ordered, nthresholds)
+        t, names = ordered_partable(group_formulas(parsed, g, ngroups), ordered, nthresholds, std_lv=std_lv)
         t = t[t["op"] != ":="].assign(group=g + 1, block=g + 1)
         if g > 0:
             if ({"intercepts", "thresholds"} & set(group_equal)) and "means" not in group_equal:
                 lvm = (t["op"] == "~1") & t["lhs"].isin(names.lv) & (t["user"] == 0)
                 t.loc[lvm, ["free", "ustart"]] = [1, np.nan]
-            if "thresholds" in group_equal:
+            if "thresholds" in group_equal and parameterization == "delta":
                 t.loc[t["op"] == "~*~", ["free", "ustart"]] = [1, np.nan]
+            elif "thresholds" in group_equal:
+                res = (t["op"] == "~~") & (t["lhs"] == t["rhs"]) & t["lhs"].isin(ordered) & (t["user"] == 0)
+                t.loc[res, ["free", "ustart"]] = [1, np.nan]
+            if std_lv and "loadings" in group_equal and "lv.variances" not in group_equal:
+                lvv = (t["op"] == "~~") & t["lhs"].isin(names.lv) & (t["lhs"] == t["rhs"]) & (t["user"] == 0)
+                t.loc[lvv, ["free", "ustart"]] = [1, np.nan]
         parts.append(t)
     table = pd.concat(parts, ignore_index=True)
     table["id"] = np.arange(1, len(table) + 1)
@@ -115,10 +126,11 @@ class DeltaModel:
     correlation matrix; the standardized thresholds are delta (tau - mu*), mu* the implied means
     of y* (latent means through the loadings)."""
 
-    def __init__(self, model: SemModel, stats: OrdinalStats, g: int = 0):
+    def __init__(self, model: SemModel, stats: OrdinalStats, g: int = 0, parameterization: str = "delta"):
         t = model.table
         self.model = model
         self.g = g
+        self.theta_param = parameterization == "theta"
         self.block, self.cells = model.blocks[g], model.cells[g]
         gv = model.group_values[g]
         rows = np.flatnonzero(t["group"].to_numpy() == gv)
@@ -136,9 +148,14 @@ class DeltaModel:
         self.th_item = np.asarray(stats.th_item, int)
 
     def values(self, theta):
-        """Row values with the residual variances solved for, and the implied moments (unscaled)."""
+        """Row values with the residual variances (delta) or scaling factors (theta) solved for,
+        and the implied moments (unscaled)."""
         values = self.model.row_values(theta)
         c = self.cells
+        if self.theta_param:
+            imp = self.block.implied(c.kind, c.ii, c.jj, values[c.rows])
+            values[self.delta_rows] = 1.0 / np.sqrt(np.diag(imp.sigma))
+            return values, imp
         vals = values[c.rows].copy()
         vals[self.var_cells] = 0.0
         imp0 = self.block.implied(c.kind, c.ii, c.jj, vals)
@@ -160,7 +177,7 @@ class DeltaModel:
         k = self.model.npar
         dsig, dmu = self.model.theta_derivatives(self.g, imp)
         return self._chain(values, imp, dsig, dmu, self.param_incidence(self.th_rows, k),
-                           self.param_incidence(self.delta_rows, k))
+                           None if self.theta_param else self.param_incidence(self.delta_rows, k))
 
     def param_incidence(self, rows, k):
         out = np.zeros((len(rows), k))
@@ -173,11 +190,15 @@ class DeltaModel:
         re-solved (M dres = d(1/delta^2) - d diag Sigma0), then the scaling by delta."""
         idx = np.arange(self.p)
         delta = values[self.delta_rows]
-        dvar, _ = RAMBlock.derivatives(imp, np.full(self.p, KIND_S), idx, idx)
-        Mt = dvar[:, idx, idx].T                              # [i, j]: d Sigma_ii / d resid_j
-        d_inv2 = -2.0 / delta[:, None] ** 3 * d_delta          # p x k: d (1/delta^2)
-        dres = np.linalg.solve(Mt, d_inv2 - dsig[:, idx, idx].T)
-        total = dsig + np.einsum("jk,jab->kab", dres, dvar)    # k x p x p, unscaled Sigma
+        if d_delta is None:            # theta: delta = diag(Sigma)^-1/2 follows the parameters
+            total = dsig
+            d_delta = -0.5 * delta[:, None] ** 3 * dsig[:, idx, idx].T
+        else:
+            dvar, _ = RAMBlock.derivatives(imp, np.full(self.p, KIND_S), idx, idx)
+            Mt = dvar[:, idx, idx].T                              # [i, j]: d Sigma_ii / d resid_j
+            d_inv2 = -2.0 / delta[:, None] ** 3 * d_delta          # p x k: d (1/delta^2)
+            dres = np.linalg.solve(Mt, d_inv2 - dsig[:, idx, idx].T)
+            total = dsig + np.einsum("jk,jab->kab", dres, dvar)    # k x p x p, unscaled Sigma
         pi, pj, ti = self.pi, self.pj, self.th_item
         sig = imp.sigma[pi, pj]
         d_cor = (delta[pi] * delta[pj])[:, None] * total[:, pi, pj].T \
@@ -194,8 +215,10 @@ class DeltaModel:
         k = len(dsig)
         d_tau = np.zeros((len(self.th_rows), k))
         d_tau[:, : d_th_model.shape[1]] = d_th_model
-        d_delta = np.zeros((self.p, k))
-        d_delta[:, : self.model.npar] = self.param_incidence(self.delta_rows, self.model.npar)
+        d_delta = None
+        if not self.theta_param:
+            d_delta = np.zeros((self.p, k))
+            d_delta[:, : self.model.npar] = self.param_incidence(self.delta_rows, self.model.npar)
         return self._chain(values, imp, dsig, dmu, d_tau, d_delta)
 
 
@@ -259,7 +282,8 @@ def catml_robust(Rs, sigmas, Deltas, Ws, gammas, E_inv, nthr, df, nobs) -> dict 
 
 
 def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, source=None, group=None,
-              group_equal=(), group_partial=(), group_label=None) -> SemFit:
+              group_equal=(), group_partial=(), group_label=None, objective: str = "dwls",
+              parameterization: str = "delta", std_lv: bool = False, estimator: str = "WLSMV") -> SemFit:
     """cfa()/sem() with ordered = items, estimator WLSMV (DWLS + robust SEs + scaled-shifted test),
     on G >= 1 groups (lavaan's delta parameterization and identification defaults).
 
@@ -301,15 +325,17 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
                                  f"{_cats(stats_g[0].levels[j])} in group {labels[0]!r}; every group needs "
                                  "the same categories (lavaan too)", file=source, column=v)
     if G == 1:
-        table, names = ordered_partable(parsed, ordered, nth)
+        table, names = ordered_partable(parsed, ordered, nth, std_lv=std_lv)
     else:
         table, names = ordered_group_partable(parsed, ordered, nth, G, group_equal=group_equal,
-                                              group_partial=group_partial)
+                                              group_partial=group_partial, parameterization=parameterization,
+                                              std_lv=std_lv)
     model = SemModel(table, names, True)
-    dms = [DeltaModel(model, st, g) for g, st in enumerate(stats_g)]
+    dms = [DeltaModel(model, st, g, parameterization) for g, st in enumerate(stats_g)]
     s_obs = [st.wls_obs for st in stats_g]
     gammas = [st.gamma for st in stats_g]
-    Ws = [1.0 / np.diag(gm) for gm in gammas]
+    # DWLS weighs by the inverse asymptotic variances, ULS by one (lavaan's WLS.V)
+    Ws = [1.0 / np.diag(gm) if objective == "dwls" else np.ones(len(gm)) for gm in gammas]
     nobs = np.array([st.n for st in stats_g], float)
     n = int(nobs.sum())
     fg = nobs / n
@@ -342,6 +368,8 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
     theta0 = model.theta_from_rows(start)
     est = minimize(fun, grad_info, theta0, gtol=1e-9)
     theta = est.theta
+    if std_lv:
+        theta = reflect_factors(model, theta)
     if not est.converged:
         warnings.append(f"the optimizer did not converge (largest gradient {np.max(np.abs(est.gradient)):.2e})")
     solved = [dm.values(theta) for dm in dms]
@@ -452,7 +480,7 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
     thresholds = pd.Series(first.thresholds, index=[f"{ov[j]}|t{k + 1}" for j in range(p)
                                                     for k in range(int((first.th_item == j).sum()))])
     extra = {"fmin": fmin, "iterations": est.iterations, "se": "robust.sem", "information": "expected",
-             "h1_information": "unstructured", "test": "scaled.shifted", "parameterization": "delta",
+             "h1_information": "unstructured", "test": "scaled.shifted", "parameterization": parameterization,
              "thresholds": thresholds, "names": names, "theta": theta}
     if G > 1:
         extra.update(group=group, group_equal=list(group_equal), group_partial=list(group_partial),
@@ -461,7 +489,7 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
                                 for lab, st, imp in zip(labels, stats_g, imps)})
     return SemFit(
         params=params, fit=order_fit(f), r2=r2, modindices=mi, n=n, converged=est.converged,
-        warnings=warnings, estimator="WLSMV", observed=list(ov), latent=list(lv),
+        warnings=warnings, estimator=estimator, observed=list(ov), latent=list(lv),
         sample_cov=pd.DataFrame(first.correlation, index=ov, columns=ov),
         implied_cov=pd.DataFrame(imps[0].sigma, index=ov, columns=ov),
         latent_cov=pd.DataFrame(imps[0].V[p:, p:], index=lv, columns=lv),

@@ -44,12 +44,14 @@ def fit(model: str | ParsedModel, data: pd.DataFrame, *, estimator: str | None =
                    group_equal=group_equal, group_partial=group_partial, group_label=group_label,
                    std_lv=std_lv, parameterization=parameterization, se=se, fixed_x=fixed_x)
     summary = pattern_summary(data, roles.ov) if all(v in data.columns for v in roles.ov) else None
-    if opts.objective == "dwls":
+    if opts.objective in ("dwls", "uls"):
         from .dwls import fit_wlsmv
 
         result = fit_wlsmv(parsed, data, list(opts.ordered), source=source, group=opts.group,
                            group_equal=opts.group_equal, group_partial=opts.group_partial,
-                           group_label=opts.group_label)
+                           group_label=opts.group_label, objective=opts.objective,
+                           parameterization=opts.parameterization, std_lv=opts.std_lv,
+                           estimator=opts.estimator)
     elif not opts.plain:
         result = fit_casewise(parsed, data, opts, meanstructure=meanstructure, source=source)
     elif opts.group is not None:

@@ -29,6 +29,10 @@ ESTIMATORS: dict[str, dict] = {
                   categorical=True,
                   description="diagonally weighted least squares, robust SEs, mean- and "
                               "variance-adjusted (scaled-shifted) test"),
+    "ULSMV": dict(objective="uls", se="robust.sem", test="scaled.shifted", information="expected",
+                  categorical=True,
+                  description="unweighted least squares, robust SEs, mean- and variance-adjusted "
+                              "(scaled-shifted) test"),
 }
 MISSING = {"listwise": "listwise", "default": "listwise", "fiml": "fiml", "ml": "fiml", "direct": "fiml"}
 PARAMETERIZATIONS = ("delta", "theta")
@@ -142,9 +146,8 @@ def resolve(estimator=None, missing=None, ordered=None, *, observed=(), ov_x=(),
     if par not in PARAMETERIZATIONS:
         raise ConfigError(f"unknown parameterization {parameterization!r}; use delta or theta",
                           key="parameterization")
-    if par == "theta":
-        raise ConfigError("parameterization 'theta' is not available yet; use delta (lavaan's default)",
-                          key="parameterization")
+    if par == "theta" and not bundle["categorical"]:
+        raise ConfigError("parameterization applies to ordered items (WLSMV, ULSMV)", key="parameterization")
     if group is None and (group_equal or group_partial):
         raise ConfigError("group_equal / group_partial need a grouping variable (group=)", key="group")
     if ov_x and miss == "fiml" and group is not None:
@@ -172,4 +175,6 @@ def fit_kwargs(estimation: dict | None) -> dict:
     out = {"estimator": est.get("estimator"), "missing": est.get("missing"), "ordered": est.get("ordered")}
     if est.get("std_lv"):
         out["std_lv"] = True
+    if est.get("parameterization") not in (None, "delta"):
+        out["parameterization"] = est["parameterization"]
     return out
