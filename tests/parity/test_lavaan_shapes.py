@@ -23,7 +23,8 @@ from alianza.sem import fit
 HERE = Path(__file__).resolve().parents[1] / "fixtures" / "shapes"
 FIX = json.loads((HERE / "shape_fixtures.json").read_text())
 CASES = [k for k in FIX if k != "versions"]
-DATA = {"hs": pd.read_csv(HERE / "hs.csv"), "bfi": pd.read_csv(HERE / "bfi.csv")}
+DATA = {"hs": pd.read_csv(HERE / "hs.csv"), "bfi": pd.read_csv(HERE / "bfi.csv"),
+        "hs_mcar": pd.read_csv(HERE.parent / "estimators" / "hs_mcar10.csv")}
 INDICES = ["cfi", "tli", "rmsea", "srmr", "rmsea_ci_lower", "rmsea_ci_upper", "cfi_scaled", "tli_scaled",
            "rmsea_scaled", "cfi_robust", "tli_robust", "rmsea_robust", "rmsea_ci_lower_robust",
            "rmsea_ci_upper_robust", "chisq_scaling_factor"]

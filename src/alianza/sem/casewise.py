@@ -428,7 +428,8 @@ def _fiml_corrected_measures(f, groups, h1s, bases, imps, theta, model, n, *, ro
         base_deltas.append(full)
     corr = fiml_corrected("V3" if robust else "V6", [gd.pat for gd in groups], [(h.mean, h.cov) for h in h1s], n,
                           f["df"], f["baseline_df"], [(imp.sigma, imp.mu) for imp in imps], deltas,
-                          [b[0].moments(b[1]) for b in bases], base_deltas)
+                          [b[0].moments(b[1]) for b in bases], base_deltas,
+                          x_idx=[model.names.ov.index(v) for v in model.names.ov_x])
     return robust_indices(corr.xx3, f["df"], n, corr.c_hat3, corr.xx3_scaled, corr.xx3_null, f["baseline_df"],
                           corr.c_hat3_null, groups=G)
 

@@ -150,9 +150,6 @@ def resolve(estimator=None, missing=None, ordered=None, *, observed=(), ov_x=(),
         raise ConfigError("parameterization applies to ordered items (WLSMV, ULSMV)", key="parameterization")
     if group is None and (group_equal or group_partial):
         raise ConfigError("group_equal / group_partial need a grouping variable (group=)", key="group")
-    if ov_x and miss == "fiml" and group is not None:
-        raise ConfigError(f"FIML with observed exogenous covariates ({', '.join(ov_x)}) on several groups is "
-                          "not available yet", key="missing")
     return Options(estimator=name, objective=bundle["objective"], se=bundle["se"], test=bundle["test"],
                    information=bundle["information"], missing=miss,
                    ordered=tuple(v for v in observed if v in ordered_list) if observed else tuple(ordered_list),

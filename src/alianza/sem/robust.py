@@ -222,32 +222,38 @@ class FimlCorrected:
 
 
 def fiml_corrected(version: str, pats: list[Patterns], h1_moments, n: int, df: int, base_df: int,
-                   model_moments, model_deltas, base_moments, base_deltas) -> FimlCorrected:
+                   model_moments, model_deltas, base_moments, base_deltas, x_idx=()) -> FimlCorrected:
     """Savalei's (2018) FIML-C over G groups: the complete-data chi-square of the FIML estimates
     against the EM moments (XX3) and its scaling c.hat3; V6 without, V3 with a scaled test.
 
     Per group g (lists): h1_moments (mean, cov) of the EM saturated model, model_moments and
     base_moments (Sigma, mu) at the estimates, *_deltas the (mu, vech) Jacobians with respect to
     all of the model's (or baseline's) parameters. The h1 matrices enter block-diagonally with
-    lavaan's weights fg = N_g / N (lav_fit_fiml_corrected, 0.6.14).
+    lavaan's weights fg = N_g / N (lav_fit_fiml_corrected, 0.6.14). The coordinates of the fixed.x
+    covariates' own moments (`x_idx`) are left out, as lavaan's h1 information masks them.
     """
     from scipy.linalg import block_diag
 
     fg = np.array([pat.n for pat in pats], float) / n
+    p0 = pats[0].p
+    keep = _non_x_coordinates(p0, x_idx)
+    model_deltas = [d[keep] for d in model_deltas]
+    base_deltas = [d[keep] for d in base_deltas]
     Wm, Wmi, Wc, gamma = [], [], [], []
     for w, pat, (mean, cov) in zip(fg, pats, h1_moments):
         p = pat.p
         h1 = h1_information(pat, mean, cov, True)
-        wm_inv = np.linalg.inv(h1.A1)
         sinv = np.linalg.inv(cov)
         # complete-data information of the saturated model at the EM moments (fit.tilde's h1)
         wc_full = np.zeros((p + p * p, p + p * p))
         wc_full[:p, :p] = sinv
         wc_full[p:, p:] = 0.5 * np.kron(sinv, sinv)
-        Wm.append(w * h1.A1)
+        A1, B1, wc = h1.A1[np.ix_(keep, keep)], h1.B1[np.ix_(keep, keep)], to_vech(wc_full, p)[np.ix_(keep, keep)]
+        wm_inv = np.linalg.inv(A1)
+        Wm.append(w * A1)
         Wmi.append(wm_inv / w)
-        Wc.append(w * to_vech(wc_full, p))
-        gamma.append(wm_inv @ h1.B1 @ wm_inv / w)
+        Wc.append(w * wc)
+        gamma.append(wm_inv @ B1 @ wm_inv / w)
     Wm_all, Wmi_all, Wc_all, gamma_all = (block_diag(*m) for m in (Wm, Wmi, Wc, gamma))
 
     def k_fimlc(deltas):
@@ -267,3 +273,12 @@ def fiml_corrected(version: str, pats: list[Patterns], h1_moments, n: int, df: i
     xx3_null = xx(base_moments)
     c3_null = k_fimlc(base_deltas) / base_df
     return FimlCorrected(xx3, c3, xx3 / c3, xx3_null, c3_null)
+
+
+def _non_x_coordinates(p: int, x_idx) -> np.ndarray:
+    """Mask of the (mu, vech Sigma) coordinates that are not moments of the fixed.x covariates alone."""
+    xs = set(int(i) for i in x_idx)
+    r, c = vech_index(p)
+    mean_x = np.isin(np.arange(p), list(xs))
+    cov_x = np.array([a in xs and b in xs for a, b in zip(r, c)], dtype=bool)
+    return ~np.concatenate([mean_x, cov_x])
