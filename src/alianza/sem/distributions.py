@@ -23,3 +23,9 @@ def ncx2_cdf(x, df, ncp):
     ncp = np.asarray(ncp, float)
     out = np.where(ncp > 0, special.chndtr(np.maximum(x, 0.0), df, np.maximum(ncp, 1e-300)), chi2_cdf(x, df))
     return out if out.ndim else float(out)
+
+
+def ncx2_noncentrality(x, df, p) -> float:
+    """The noncentrality at which the noncentral chi-square cdf at x equals p (cdflib's inversion;
+    what lavaan's RMSEA interval finds with uniroot). Callers check that a root exists."""
+    return float(special.chndtrinc(x, df, p))

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import optimize
 
 from .derivatives import observed_hessian
 from .model import SemModel, ml_gradient_information, ml_objective
@@ -242,6 +241,8 @@ def _quasi_newton(model: SemModel, stats: SampleStats, theta: np.ndarray):
             return np.inf, np.full_like(z, np.nan)
         g, _ = ml_gradient_information(model, x, stats, info=False)
         return f, np.linalg.solve(R.T, g)
+
+    from scipy import optimize     # the rare fallback: not imported by every fit
 
     res = optimize.minimize(fun, np.zeros(len(theta)), jac=True, method="L-BFGS-B",
                             options={"maxiter": 10000, "maxcor": 20, "ftol": 1e-12, "gtol": 1e-7})

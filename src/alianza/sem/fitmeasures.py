@@ -10,9 +10,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import optimize
-
-from .distributions import chi2_cdf, chi2_sf, ncx2_cdf
+from .distributions import chi2_cdf, chi2_sf, ncx2_cdf, ncx2_noncentrality
 
 LOG2PI = math.log(2 * math.pi)
 
@@ -117,13 +115,13 @@ def rmsea_ci(x2, df, n, groups=1, level=0.90):
     if df < 1 or lower_fn(0.0) < 0:
         lo = 0.0
     else:
-        lam = optimize.brentq(lower_fn, 0.0, x2, xtol=1e-12)
+        lam = ncx2_noncentrality(x2, df, upper_p)
         lo = math.sqrt(lam / (n * df)) * math.sqrt(groups)
     n_rmsea = max(n, x2 * 4)
     if df < 1 or upper_fn(n_rmsea) > 0 or upper_fn(0.0) < 0:
         hi = 0.0
     else:
-        lam = optimize.brentq(upper_fn, 0.0, n_rmsea, xtol=1e-12)
+        lam = ncx2_noncentrality(x2, df, lower_p)
         hi = math.sqrt(lam / (n * df)) * math.sqrt(groups)
     return lo, hi
 

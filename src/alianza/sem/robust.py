@@ -20,9 +20,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize
-
-from .distributions import chi2_cdf, ncx2_cdf
+from .distributions import chi2_cdf, ncx2_cdf, ncx2_noncentrality
 
 from . import fitmeasures as fm
 from .fiml import (CasewiseML, Patterns, h1_derivatives, h1_observed_information, padded_inverse,
@@ -154,13 +152,13 @@ def rmsea_ci_chat(x2, df, n, c_hat=1.0, level=0.90, groups=1):
     if df < 1 or cdf(0.0) - upper_p < 0:
         lo = 0.0
     else:
-        lam = optimize.brentq(lambda l: cdf(l) - upper_p, 0.0, x2, xtol=1e-12)
+        lam = ncx2_noncentrality(x2, df, upper_p)
         lo = math.sqrt(c_hat * lam / (n * df)) * math.sqrt(groups)
     n_rmsea = max(n, x2 * 4)
     if df < 1 or cdf(n_rmsea) - lower_p > 0 or cdf(0.0) - lower_p < 0:
         hi = 0.0
     else:
-        lam = optimize.brentq(lambda l: cdf(l) - lower_p, 0.0, n_rmsea, xtol=1e-12)
+        lam = ncx2_noncentrality(x2, df, lower_p)
         hi = math.sqrt(c_hat * lam / (n * df)) * math.sqrt(groups)
     return lo, hi
 
