@@ -292,3 +292,26 @@ def test_a_file_cut_inside_a_quoted_value_marks_its_last_row(tmp_path):
     raw, info = read_raw(path)
     assert raw["comentario"].tolist() == ["bien", "se cortó a la mit"]
     assert info.damaged == {1: [("truncated_row", "truncated row: the file ends inside the quoted value of column 'comentario'")]}
+
+
+@pytest.mark.parametrize("text,fast", [
+    ("a,b,c\n1,2.5,x\n3,,y\n4,NA,\n", True),                    # blanks, NA tokens, text
+    ("a;b\n1;2,5\n3;4,0\n", False),                             # decimal commas: the full reader
+    ("a,b\n 1,2\n3,4\n", True),                                 # numbers with spaces, as the typed view strips them
+    ("a,b\n1,2\n3\n", False),                                   # a short row: quarantine semantics
+    ("a,b\n2024-01-02,1\n2024-01-03,2\n", False),               # dates stay text
+    ("id,g,x\nA1,uno,1\nA2,dos,2\n", True),
+])
+def test_read_table_fast_csv_path_gives_the_typed_view(tmp_path, text, fast):
+    """pyarrow reads clean CSVs for analysis; whatever it reads must equal the full reader's
+    typed view, and anything else falls back to it."""
+    from alianza import readers
+
+    path = tmp_path / "t.csv"
+    path.write_text(text, encoding="utf-8")
+    got = readers._csv_typed_fast(path)
+    assert (got is not None) == fast
+    full, _ = readers.read_raw(path)
+    if fast:
+        typed = full.apply(lambda col: readers._typed_column(col, "."))
+        pd.testing.assert_frame_equal(got, typed)
