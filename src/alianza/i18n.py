@@ -13,6 +13,7 @@ LANGUAGES = ("es", "en")
 STRINGS: dict[str, dict[str, str]] = {
     # table furniture
     "table": {"es": "Tabla", "en": "Table"},
+    "tables": {"es": "Tablas", "en": "Tables"},
     "figure": {"es": "Figura", "en": "Figure"},
     "note": {"es": "Nota.", "en": "Note."},
     "yes": {"es": "Sí", "en": "Yes"},

@@ -85,6 +85,35 @@ def fmt_p_text(p, decimals: int = 3) -> str:
     return cell if cell.startswith("<") or cell == DASH else "= " + cell
 
 
+# How each statistic is shown everywhere (tables, notes, figures, the HTML page): decimals, and whether
+# it is bounded by 1 in absolute value (APA 7, 6.36: no leading zero). TLI can exceed 1 a little but is
+# read on the CFI's scale, so it is shown like the CFI (".982" beside ".985", not "0.982").
+# Fit indices and products of paths take three decimals (small values; APA 7, 6.36); the rest two.
+STATISTICS: dict[str, tuple[int, bool]] = {
+    "cfi": (3, True), "tli": (3, True), "rmsea": (3, True), "srmr": (3, True), "gfi": (3, True),
+    "agfi": (3, True), "delta_cfi": (3, True), "delta_rmsea": (3, True), "delta_srmr": (3, True),
+    "p": (3, True), "r": (2, True), "beta": (2, True), "r2": (2, True), "alpha": (2, True), "omega": (2, True),
+    "cr": (2, True), "ave": (2, True), "kmo": (2, True), "variance_share": (2, True), "loading": (2, True),
+    "chisq": (2, False), "chisq_df": (2, False), "aic": (2, False), "bic": (2, False), "est": (2, False),
+    "se": (2, False), "z": (2, False), "htmt": (2, False), "indirect": (3, False), "indirect_beta": (3, True),
+    "mardia": (2, False), "eigen": (2, False),
+}
+
+
+def stat_format(stat: str) -> tuple[int, bool]:
+    """(decimals, leading zero) of a statistic of STATISTICS."""
+    decimals, bounded = STATISTICS[stat]
+    return decimals, not bounded
+
+
+def fmt_stat(stat: str, x, decimals: int | None = None) -> str:
+    """A statistic with its own decimals and leading-zero rule ('cfi' .985, 'tli' .982, 'chisq' 12.30)."""
+    d, lz = stat_format(stat)
+    if stat == "p":
+        return fmt_p(x, d if decimals is None else decimals)
+    return fmt_num(x, d if decimals is None else decimals, leading_zero=lz)
+
+
 def stars(p) -> str:
     if missing(p):
         return ""
@@ -184,6 +213,16 @@ class Column:
 
     def keys(self) -> list[str]:
         return list(self.key) if isinstance(self.key, tuple) else [self.key]
+
+
+def stat_column(key, header: str, stat: str, **kw) -> Column:
+    """A column showing statistic `stat` with its STATISTICS format (a 'ci' column when `key` is a tuple)."""
+    d, lz = stat_format(stat)
+    kw.setdefault("decimals", d)
+    if isinstance(key, tuple):
+        return Column(key, header, kind="ci", leading_zero=lz, **kw)
+    kind = "p" if stat == "p" else "num" if lz else "bounded"
+    return Column(key, header, kind=kind, **kw)
 
 
 @dataclass

@@ -17,6 +17,10 @@ from ..i18n import t
 from .apa import DASH, MINUS, ApaTable, plain, split_markup, text_width, wrap_words
 
 FORMATS = ("tex", "docx", "md", "csv", "html")
+# APA 7 captions with the caption package: "Table 1" in bold on its own line, the title in italics
+# below it, flush left, above the table (the caption is written before the tabular).
+LATEX_CAPTION = ("\\usepackage[labelfont=bf,textfont=it,labelsep=newline,singlelinecheck=false,"
+                 "justification=raggedright,position=top,skip=6pt]{caption}")
 
 # Characters pdflatex's default (OT1/T1 + utf8) set-up cannot print as text, or prints wrongly
 # ('<' and '>' come out as inverted punctuation in OT1).
@@ -233,7 +237,7 @@ def to_latex(table: ApaTable) -> str:
     head = f"% {plain(table.label)}. {plain(table.title)}\n"
     if table.provenance:
         head += f"% {table.provenance}\n"
-    head += "% Needs " + ", ".join(f"\\usepackage{{{p}}}" for p in packages) + ".\n"
+    head += "% Needs " + ", ".join(f"\\usepackage{{{p}}}" for p in packages) + "; APA captions: " + LATEX_CAPTION + ".\n"
     if not lay.fits:
         head += "% Wider than a landscape text block even in \\footnotesize: check the layout.\n"
     setup = (lay.size + "\n" if lay.size else "") + (
@@ -261,7 +265,7 @@ def latex_document(tables: list[ApaTable]) -> str:
     name = f"\\renewcommand{{\\tablename}}{{{t('table', tables[0].lang)}}}\n" if tables else ""
     return (
         "\\documentclass[11pt]{article}\n\\usepackage[T1]{fontenc}\n\\usepackage[utf8]{inputenc}\n"
-        "\\usepackage{booktabs}\n\\usepackage{longtable}\n\\usepackage{pdflscape}\n" + name
+        "\\usepackage{booktabs}\n\\usepackage{longtable}\n\\usepackage{pdflscape}\n" + LATEX_CAPTION + "\n" + name
         + "\\begin{document}\n" + body + "\\end{document}\n"
     )
 
