@@ -23,6 +23,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "partial": {"es": "Parcial", "en": "Partial"},
     "continued": {"es": "Continúa en la página siguiente", "en": "Continued on next page"},
     "and": {"es": "y", "en": "and"},
+    "or": {"es": "o", "en": "or"},
     # table titles: APA 7 title case in English; Spanish keeps sentence case (RAE)
     "title.sample_description": {"es": "Características de la muestra por ola", "en": "Sample Characteristics by Wave"},
     "title.data_quality": {"es": "Calidad de los datos por ola", "en": "Data Quality by Wave"},
@@ -86,6 +87,25 @@ STRINGS: dict[str, dict[str, str]] = {
     "inv.metric": {"es": "Métrica (cargas)", "en": "Metric (loadings)"},
     "inv.scalar": {"es": "Escalar (interceptos)", "en": "Scalar (intercepts)"},
     "inv.strict": {"es": "Estricta (residuales)", "en": "Strict (residuals)"},
+    "inv.metric_short": {"es": "métrica", "en": "metric"},
+    "inv.scalar_short": {"es": "escalar", "en": "scalar"},
+    "inv.strict_short": {"es": "estricta", "en": "strict"},
+    "inv.configural_short": {"es": "configural", "en": "configural"},
+    "inv.note_merged": {"es": "Los grupos {groups} de {group} (<i>n</i> < {min}) se unieron en «{other}» (<i>n</i> = {n}).",
+                        "en": "Groups {groups} of {group} (<i>n</i> < {min}) were merged into “{other}” (<i>n</i> = {n})."},
+    "inv.note_left_out": {"es": "Los grupos {groups} de {group} (<i>n</i> = {n} en conjunto, menos de {min}) se excluyeron.",
+                          "en": "Groups {groups} of {group} (<i>n</i> = {n} together, fewer than {min}) were left out."},
+    "inv.note_skipped": {"es": "Los grupos {groups} de {group} tienen menos de {min} casos y se excluyeron.",
+                         "en": "Groups {groups} of {group} have fewer than {min} cases and were left out."},
+    "inv.note_failed": {"es": "La invarianza {step} no se sostiene{freed}; los niveles siguientes se informan, pero "
+                              "descansan en un nivel {step} no sostenido.",
+                        "en": "{step} invariance does not hold{freed}; later levels are reported but rest on a failed "
+                              "{step} level."},
+    "inv.note_even_freed": {"es": " ni aun liberando parámetros", "en": " even after freeing parameters"},
+    "inv.note_not_converged": {"es": "El modelo de invarianza {step} no convergió.",
+                               "en": "The {step} invariance model did not converge."},
+    "inv.note_no_means": {"es": "No se comparan las medias latentes: no se sostiene la invarianza escalar (total ni parcial).",
+                          "en": "Latent means are not compared: scalar invariance (full or partial) does not hold."},
     "inv.held": {"es": "Se sostiene", "en": "Holds"},
     "inv.not_held": {"es": "No se sostiene", "en": "Does not hold"},
     # notes
@@ -167,6 +187,30 @@ STRINGS: dict[str, dict[str, str]] = {
               "standardized coefficient; "
               "CI = {level}% confidence interval of <i>B</i>.",
     },
+    "ci.perc": {"es": "bootstrap percentil", "en": "percentile bootstrap"},
+    "ci.bca": {"es": "bootstrap BCa", "en": "BCa bootstrap"},
+    "ci.wald": {"es": "Wald", "en": "Wald"},
+    "ci.perc_short": {"es": "percentil", "en": "percentile"},
+    "ci.bca_short": {"es": "BCa", "en": "BCa"},
+    "ci.wald_short": {"es": "de Wald", "en": "Wald"},
+    "note.hypotheses_test_boot": {
+        "es": "<i>EE</i> = desviación estándar de las remuestras bootstrap; <i>p</i> = prueba <i>z</i> con ese "
+              "error estándar (aproximación normal). La decisión se toma con el intervalo bootstrap: se apoya la "
+              "hipótesis cuando el intervalo excluye el cero en la dirección esperada.",
+        "en": "<i>SE</i> = standard deviation of the bootstrap resamples; <i>p</i> = <i>z</i> test with that "
+              "standard error (normal approximation). The decision uses the bootstrap interval: a hypothesis is "
+              "supported when the interval excludes zero in the expected direction.",
+    },
+    "note.hypotheses_test_wald": {
+        "es": "<i>p</i> = prueba <i>z</i> (teoría normal). Se apoya la hipótesis cuando <i>p</i> < .05 y el signo "
+              "es el esperado.",
+        "en": "<i>p</i> = <i>z</i> test (normal theory). A hypothesis is supported when <i>p</i> < .05 and the "
+              "sign is as expected.",
+    },
+    "note.r2_outcome": {
+        "es": "<i>R</i>² = varianza explicada del constructo de destino.",
+        "en": "<i>R</i>² = explained variance of the outcome construct.",
+    },
     "note.indirect_effects": {
         "es": "<i>N</i> = {n}. <i>B</i> = efecto indirecto no estandarizado; <i>EE</i> = error estándar "
               "bootstrap; β = efecto "
@@ -194,9 +238,9 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "note.invariance": {
         "es": "Cada nivel añade restricciones de igualdad entre grupos al anterior. Δ = cambio respecto del "
-              "nivel anterior. Criterio: ΔCFI ≥ {dcfi} y ΔRMSEA ≤ {drmsea} (Chen, 2007; Cheung y Rensvold, 2002).",
+              "nivel anterior. Criterios, {criteria} (Chen, 2007; Cheung y Rensvold, 2002).",
         "en": "Each level adds equality constraints across groups to the previous one. Δ = change from the "
-              "previous level. Criterion: ΔCFI ≥ {dcfi} and ΔRMSEA ≤ {drmsea} (Chen, 2007; Cheung & Rensvold, 2002).",
+              "previous level. Criteria, {criteria} (Chen, 2007; Cheung & Rensvold, 2002).",
     },
     "note.synthetic": {
         "es": "Datos sintéticos de ejemplo incluidos con el programa; no describen empresas reales.",
@@ -219,6 +263,21 @@ STRINGS: dict[str, dict[str, str]] = {
     "fig.likert_title": {"es": "Distribución de respuestas", "en": "Response distribution"},
     "fig.percent": {"es": "Porcentaje de respuestas", "en": "Percentage of responses"},
     "fig.r2": {"es": "R² = {v}", "en": "R² = {v}"},
+    "fig.indirect": {"es": "efecto indirecto", "en": "indirect effect"},
+    "fig.power_mc_ci": {"es": "IC de Monte Carlo", "en": "Monte Carlo CI"},
+    "fig.power_target": {"es": "potencia de {v}%", "en": "{v}% power"},
+    "fig.power_x": {"es": "Tamaño de muestra (n)", "en": "Sample size (n)"},
+    "fig.power_y": {"es": "Potencia (p < {alpha})", "en": "Power (p < {alpha})"},
+    "fig.power_data_likert": {"es": "datos Likert", "en": "Likert data"},
+    "fig.power_data_continuous": {"es": "datos continuos", "en": "continuous data"},
+    "fig.power_title": {"es": "Potencia por Monte Carlo: {reps} réplicas por n, {data}, estimador {estimator}",
+                        "en": "Monte Carlo power: {reps} replicates per n, {data}, {estimator} estimator"},
+    # provenance line (table comments, Word document comments)
+    "prov.line": {"es": "Generado por alianza {version} (semilla {seed}) el {created}; datos: {inputs}; versiones, "
+                        "configuración y sumas de verificación: {path}",
+                  "en": "Generated by alianza {version} (seed {seed}) on {created}; inputs: {inputs}; versions, "
+                        "config and checksums: {path}"},
+    "prov.see_record": {"es": "ver el registro", "en": "see record"},
     # report categories
     "report.data": {"es": "1. Calidad de los datos", "en": "1. Data quality"},
     "report.scales": {"es": "2. Escalas", "en": "2. Scales"},

@@ -1,4 +1,5 @@
-"""Adapter: the power study's chunks -> power.json, the power tables and the power curve."""
+"""Adapter: the power study's chunks -> power.json, the power tables and the power curve (in the
+configured language)."""
 import json
 
 from alianza.power import aggregate
@@ -13,7 +14,7 @@ def step():
         json.dump(results, fh, indent=2, ensure_ascii=False)
         fh.write("\n")
     write_tables(results, snakemake.output.csv, snakemake.output.md)
-    power_figure(results, [snakemake.output.png, snakemake.output.svg])
+    power_figure(results, [snakemake.output.png, snakemake.output.svg], snakemake.config.get("language", "es"))
 
 
 run_step(snakemake.log[0], step)

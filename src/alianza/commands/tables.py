@@ -57,7 +57,7 @@ def run(args) -> int:
     measurement = config["validity"]["model"]
 
     prov_path = rep / "provenance.json"
-    prov = provenance_line(load_json(prov_path), prov_path) if prov_path.is_file() else None
+    prov = provenance_line(load_json(prov_path), prov_path, opts.lang) if prov_path.is_file() else None
     groups = (config.get("invariance") or {}).get("groups", []) if sample == "pooled" else []
     inputs = TableInputs(
         validity=load_json(rep / "validity" / f"{sample}.json"),
