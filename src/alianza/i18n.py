@@ -42,6 +42,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "title.model_comparison": {"es": "Comparación de modelos alternativos", "en": "Comparison of Alternative Models"},
     "title.invariance": {"es": "Invarianza de medición entre grupos ({group})",
                          "en": "Measurement Invariance Across Groups ({group})"},
+    "title.measurement_model": {"es": "Modelo de medición: cargas, confiabilidad y validez convergente",
+                                "en": "Measurement Model: Loadings, Reliability and Convergent Validity"},
+    "title.discriminant_pairs": {"es": "Validez discriminante por pares de constructos: Fornell-Larcker, HTMT y HTMT2",
+                                 "en": "Discriminant Validity by Pairs of Constructs: Fornell-Larcker, HTMT and HTMT2"},
+    "title.efa_common_method": {"es": "Análisis factorial exploratorio, varianza de método común y normalidad",
+                                "en": "Exploratory Factor Analysis, Common-Method Variance and Normality"},
     # column headers
     "col.characteristic": {"es": "Característica", "en": "Characteristic"},
     "col.wave": {"es": "Ola", "en": "Wave"},
@@ -69,6 +75,30 @@ STRINGS: dict[str, dict[str, str]] = {
     "col.ul": {"es": "LS", "en": "UL"},
     "col.comparison": {"es": "Comparación", "en": "Comparison"},
     "col.level": {"es": "Nivel", "en": "Level"},
+    "col.pair": {"es": "Par", "en": "Pair"},
+    "col.test": {"es": "Prueba", "en": "Test"},
+    "col.result": {"es": "Resultado", "en": "Result"},
+    "col.criterion": {"es": "Criterio", "en": "Criterion"},
+    "col.met": {"es": "¿Cumple?", "en": "Met?"},
+    # EFA, common-method variance, normality
+    "efa.group_factorability": {"es": "Factorizabilidad y número de factores", "en": "Factorability and number of factors"},
+    "efa.group_cmv": {"es": "Varianza de método común", "en": "Common-method variance"},
+    "efa.group_normality": {"es": "Normalidad multivariante", "en": "Multivariate normality"},
+    "efa.kmo": {"es": "KMO (Kaiser, 1974)", "en": "KMO (Kaiser, 1974)"},
+    "efa.bartlett": {"es": "Esfericidad de Bartlett (1950)", "en": "Bartlett's (1950) sphericity"},
+    "efa.parallel": {"es": "Análisis paralelo: factores (Horn, 1965)", "en": "Parallel analysis: factors (Horn, 1965)"},
+    "efa.parallel_criterion": {"es": "= {k} constructos", "en": "= {k} constructs"},
+    "efa.harman": {"es": "Factor único de Harman: varianza (Podsakoff et al., 2003)",
+                   "en": "Harman's single factor: variance (Podsakoff et al., 2003)"},
+    "efa.single_factor": {"es": "AFC de un solo factor", "en": "Single-factor CFA"},
+    "efa.single_factor_fit": {"es": "ajuste pobre", "en": "poor fit"},
+    "efa.single_factor_diff": {"es": "Un factor frente al modelo de medición (Δχ²)",
+                               "en": "One factor against the measurement model (Δχ²)"},
+    "efa.mardia_skew": {"es": "Asimetría de Mardia (1970)", "en": "Mardia's (1970) skewness"},
+    "efa.mardia_kurt": {"es": "Curtosis de Mardia (1970)", "en": "Mardia's (1970) kurtosis"},
+    "efa.method_minres": {"es": "residuos mínimos", "en": "minimum residuals"},
+    "efa.method_ml": {"es": "máxima verosimilitud", "en": "maximum likelihood"},
+    "efa.method_principal": {"es": "ejes principales", "en": "principal axes"},
     # sample description
     "firms": {"es": "Empresas", "en": "Firms"},
     "mean_sd": {"es": "<i>M</i> (<i>DE</i>)", "en": "<i>M</i> (<i>SD</i>)"},
@@ -111,6 +141,47 @@ STRINGS: dict[str, dict[str, str]] = {
     # notes
     "note.p_stars": {"es": "*<i>p</i> < .05. **<i>p</i> < .01. ***<i>p</i> < .001.",
                      "en": "*<i>p</i> < .05. **<i>p</i> < .01. ***<i>p</i> < .001."},
+    "note.n": {"es": "<i>N</i> = {n}.", "en": "<i>N</i> = {n}."},
+    "note.n_listwise": {
+        "es": "<i>N</i> = {n} ({dropped} de {rows} empresas con respuestas faltantes excluidas: eliminación por lista).",
+        "en": "<i>N</i> = {n} ({dropped} of {rows} firms with missing answers left out: listwise deletion).",
+    },
+    "note.n_fiml": {
+        "es": "<i>N</i> = {n} ({incomplete} empresas con respuestas faltantes incluidas: máxima verosimilitud con "
+              "información completa).",
+        "en": "<i>N</i> = {n} ({incomplete} firms with missing answers kept: full-information maximum likelihood).",
+    },
+    "note.below_criterion": {"es": "Por debajo del criterio.", "en": "Below the criterion."},
+    "note.measurement_model": {
+        "es": "λ = carga estandarizada; α = alfa de Cronbach; ω = omega de McDonald; CR = confiabilidad compuesta; "
+              "AVE = varianza media extraída. Criterios: λ ≥ {loading_min} (Hair et al., 2019); α ≥ {alpha_min} "
+              "(Nunnally, 1978); ω ≥ {omega_min} (McDonald, 1999); CR ≥ {cr_min} y AVE ≥ {ave_min} (Fornell y "
+              "Larcker, 1981).",
+        "en": "λ = standardized loading; α = Cronbach's alpha; ω = McDonald's omega; CR = composite reliability; "
+              "AVE = average variance extracted. Criteria: λ ≥ {loading_min} (Hair et al., 2019); α ≥ {alpha_min} "
+              "(Nunnally, 1978); ω ≥ {omega_min} (McDonald, 1999); CR ≥ {cr_min} and AVE ≥ {ave_min} (Fornell & "
+              "Larcker, 1981).",
+    },
+    "note.discriminant_pairs": {
+        "es": "<i>r</i> = correlación entre los constructos en el AFC; √AVE<sub>min</sub> = la menor raíz de la AVE "
+              "del par. Criterios: |<i>r</i>| < √AVE<sub>min</sub> (Fornell y Larcker, 1981); HTMT y HTMT2 < "
+              "{htmt_max} y límite superior del IC < 1 (Henseler et al., 2015; Roemer et al., 2021). IC bootstrap "
+              "percentil al {level}% con {n_boot} remuestras.",
+        "en": "<i>r</i> = correlation between the constructs in the CFA; √AVE<sub>min</sub> = the smaller square root "
+              "of the AVE of the pair. Criteria: |<i>r</i>| < √AVE<sub>min</sub> (Fornell & Larcker, 1981); HTMT and "
+              "HTMT2 < {htmt_max} and upper CI bound < 1 (Henseler et al., 2015; Roemer et al., 2021). {level}% "
+              "percentile bootstrap CI from {n_boot} resamples.",
+    },
+    "note.efa_common_method": {
+        "es": "Análisis factorial exploratorio por {method} con rotación {rotation}. El modelo tiene {k} constructos. "
+              "Un solo factor que explique la mayor parte de la varianza, o un modelo de un factor que ajuste tan "
+              "bien como el de medición, señalaría varianza de método común (Podsakoff et al., 2003). Mardia: "
+              "estadístico de asimetría con su χ² y curtosis como <i>z</i>; el estimador ML supone normalidad.",
+        "en": "Exploratory factor analysis by {method} with {rotation} rotation. The model has {k} constructs. A "
+              "single factor explaining most of the variance, or a one-factor model fitting as well as the "
+              "measurement model, would point to common-method variance (Podsakoff et al., 2003). Mardia: skewness "
+              "statistic with its χ² and kurtosis as <i>z</i>; the ML estimator assumes normality.",
+    },
     "note.sample_description": {
         "es": "Empresas de cada ola después de la depuración. Variables categóricas: <i>n</i> (%); "
               "variables numéricas: <i>M</i> (<i>DE</i>).",

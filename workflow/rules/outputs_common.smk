@@ -34,13 +34,15 @@ STRUCTURAL_RESULTS = {
 _WRITTEN = {re.sub(r"\{(\w+),[^{}]*\}", r"{\1}", str(f)) for r in workflow.rules for f in r.output}
 STRUCTURAL_INPUTS = {k: v[0] for k, v in STRUCTURAL_RESULTS.items() if v[0] in _WRITTEN}
 # The tables of one sample that this file writes, in manuscript order (alianza.tables.catalog.SAMPLE_TABLES).
-SAMPLE_TABLE_NAMES = ["item_descriptives", "reliability", "discriminant", "cfa_loadings", "fit_indices"] + [
+SAMPLE_TABLE_NAMES = ["item_descriptives", "measurement_model", "reliability", "discriminant", "discriminant_pairs",
+                      "efa_common_method", "cfa_loadings", "fit_indices"] + [
     name for k in STRUCTURAL_INPUTS for name in STRUCTURAL_RESULTS[k][1]
 ]
 CONSTRUCTS = CODEBOOK.constructs
 REPORT_CATEGORY = {k: _t(f"report.{k}", LANG) for k in ("data", "scales", "models", "hypotheses", "provenance")}
 TABLE_CATEGORY = {
     "item_descriptives": "scales", "reliability": "scales", "discriminant": "scales", "cfa_loadings": "scales",
+    "measurement_model": "scales", "discriminant_pairs": "scales", "efa_common_method": "scales",
     "fit_indices": "models", "model_comparison": "models", "hypotheses": "hypotheses",
     "indirect_effects": "hypotheses", "invariance": "scales",
 }

@@ -17,8 +17,9 @@ We keep the point in both languages -- it is what Mexican usage, APA 7 and the
 statistical software share, and it keeps the tables identical across languages --
 and use the comma only as the thousands separator (APA 7, 6.38).
 
-Text may carry three tags of markup, <i>...</i> (italics: statistical symbols),
-<b>...</b> and <sub>...</sub>; each writer converts them to its own markup.
+Text may carry four tags of markup, <i>...</i> (italics: statistical symbols),
+<b>...</b>, <sub>...</sub> and <sup>...</sup> (the letter of a specific note); each writer
+converts them to its own markup.
 """
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ MINUS = "\u2212"
 DASH = "\u2014"
 GROUP = "_group"  # optional body column: rows are shown under a group heading when it changes
 KINDS = ("text", "int", "num", "bounded", "p", "pct", "ci", "bool")
-_TAG = re.compile(r"(</?(?:i|sub|b)>)")
+_TAG = re.compile(r"(</?(?:i|sub|sup|b)>)")
 
 
 def missing(x) -> bool:
@@ -170,18 +171,19 @@ class Run(NamedTuple):
     italic: bool = False
     sub: bool = False
     bold: bool = False
+    sup: bool = False  # superscript: the letter of a specific note (APA 7, 7.14)
 
 
 def split_markup(text: str) -> list[Run]:
     """'<i>M</i> (<i>SD</i>)' -> [Run('M', italic=True), Run(' ('), ...] for writers that build runs."""
     out: list[Run] = []
-    state = {"i": False, "sub": False, "b": False}
+    state = {"i": False, "sub": False, "b": False, "sup": False}
     for part in _TAG.split(text):
         m = _TAG.fullmatch(part) if part else None
         if m:
             state[part.strip("</>")] = not part.startswith("</")
         elif part:
-            out.append(Run(part, state["i"], state["sub"], state["b"]))
+            out.append(Run(part, state["i"], state["sub"], state["b"], state["sup"]))
     return out
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ConfigError, InputError
-from . import measurement, models, sample, structural
+from . import measurement, models, sample, structural, validity_tables
 from ..i18n import t
 from .apa import ApaTable
 from .models import DEFAULT_CUTOFFS
@@ -20,12 +20,14 @@ from .writers import FORMATS, html_document, latex_document, write_table
 
 # The order of the tables of one sample in the manuscript (Table 2, 3, ...; Table 1 describes the sample).
 SAMPLE_TABLES = (
-    "item_descriptives", "reliability", "discriminant", "cfa_loadings", "fit_indices",
-    "model_comparison", "hypotheses", "indirect_effects", "invariance",
+    "item_descriptives", "measurement_model", "reliability", "discriminant", "discriminant_pairs",
+    "efa_common_method", "cfa_loadings", "fit_indices", "model_comparison", "hypotheses", "indirect_effects",
+    "invariance",
 )
 # What each table reads (keys of TableInputs).
 NEEDS = {
     "item_descriptives": "validity", "reliability": "validity", "discriminant": "validity",
+    "measurement_model": "validity", "discriminant_pairs": "validity", "efa_common_method": "validity",
     "cfa_loadings": "measurement", "fit_indices": "models", "model_comparison": "comparison",
     "hypotheses": "hypotheses", "indirect_effects": "indirect", "invariance": "invariance",
 }
@@ -167,6 +169,12 @@ def sample_tables(inputs: TableInputs, codebook, opts: OutputOptions, *, first_n
             tables.append(measurement.reliability(inputs.validity, codebook, lang, decimals=d))
         elif name == "discriminant":
             tables.append(measurement.discriminant(inputs.validity, codebook, lang, decimals=d))
+        elif name == "measurement_model":
+            tables.append(validity_tables.measurement_model(inputs.validity, codebook, lang))
+        elif name == "discriminant_pairs":
+            tables.append(validity_tables.discriminant_pairs(inputs.validity, codebook, lang))
+        elif name == "efa_common_method":
+            tables.append(validity_tables.efa_common_method(inputs.validity, lang))
         elif name == "cfa_loadings":
             tables.append(measurement.cfa_loadings(inputs.measurement, codebook, lang, decimals=d, p_decimals=pd_))
         elif name == "fit_indices":

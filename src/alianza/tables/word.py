@@ -73,7 +73,7 @@ def _row_flag(row, tag: str) -> None:
 
 
 def _add_runs(paragraph, text: str, *, italic: bool = False, bold: bool = False, size: int | None = None) -> None:
-    for chunk, it, sub, b in split_markup(text):
+    for chunk, it, sub, b, sup in split_markup(text):
         run = paragraph.add_run(chunk)
         if size and size != FONT_SIZE:
             run.font.size = Pt(size)
@@ -81,6 +81,8 @@ def _add_runs(paragraph, text: str, *, italic: bool = False, bold: bool = False,
         run.bold = bold or b or None
         if sub:
             run.font.subscript = True
+        if sup:
+            run.font.superscript = True
 
 
 def _format_paragraph(paragraph, *, align=None, double: bool = False) -> None:

@@ -39,7 +39,7 @@ _LATEX_SPECIAL = {
 def latex_text(text: str) -> str:
     """Markup text -> LaTeX: specials escaped, symbols in math mode, <i>/<sub> as \\textit/\\textsubscript."""
     out = []
-    for chunk, italic, sub, bold in split_markup(text):
+    for chunk, italic, sub, bold, sup in split_markup(text):
         s = "".join(_LATEX_SPECIAL.get(ch, _LATEX_CHARS.get(ch, ch)) for ch in chunk)
         s = s.replace("$$", "")  # adjacent math symbols (e.g. 'χ²') merge into one math group
         if bold:
@@ -48,13 +48,15 @@ def latex_text(text: str) -> str:
             s = f"\\textit{{{s}}}"
         if sub:
             s = f"\\textsubscript{{{s}}}"
+        if sup:
+            s = f"\\textsuperscript{{{s}}}"
         out.append(s)
     return "".join(out)
 
 
 def markdown_text(text: str, *, cell: bool = False) -> str:
     out = []
-    for chunk, italic, sub, bold in split_markup(text):
+    for chunk, italic, sub, bold, sup in split_markup(text):
         s = chunk.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_")
         if cell:
             s = s.replace("|", "\\|")
@@ -64,13 +66,15 @@ def markdown_text(text: str, *, cell: bool = False) -> str:
             s = f"*{s}*"
         if sub:
             s = f"<sub>{s}</sub>"
+        if sup:
+            s = f"<sup>{s}</sup>"
         out.append(s)
     return "".join(out)
 
 
 def html_text(text: str) -> str:
     out = []
-    for chunk, italic, sub, bold in split_markup(text):
+    for chunk, italic, sub, bold, sup in split_markup(text):
         s = html.escape(chunk)
         if bold:
             s = f"<b>{s}</b>"
@@ -78,6 +82,8 @@ def html_text(text: str) -> str:
             s = f"<i>{s}</i>"
         if sub:
             s = f"<sub>{s}</sub>"
+        if sup:
+            s = f"<sup>{s}</sup>"
         out.append(s)
     return "".join(out)
 
