@@ -147,9 +147,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "<i>N</i> = {n} ({dropped} of {rows} firms with missing answers left out: listwise deletion).",
     },
     "note.n_fiml": {
-        "es": "<i>N</i> = {n} ({incomplete} empresas con respuestas faltantes incluidas: máxima verosimilitud con "
+        "es": "<i>N</i> = {n} (las empresas con respuestas faltantes se conservan: máxima verosimilitud con "
               "información completa).",
-        "en": "<i>N</i> = {n} ({incomplete} firms with missing answers kept: full-information maximum likelihood).",
+        "en": "<i>N</i> = {n} (firms with missing answers kept: full-information maximum likelihood).",
     },
     "note.below_criterion": {"es": "Por debajo del criterio.", "en": "Below the criterion."},
     "note.measurement_model": {

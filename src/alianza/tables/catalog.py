@@ -16,6 +16,7 @@ from . import measurement, models, sample, structural, validity_tables
 from ..i18n import t
 from .apa import ApaTable
 from .models import DEFAULT_CUTOFFS
+from .notes import sample_of, with_sample_size
 from .writers import FORMATS, html_document, latex_document, write_table
 
 # The order of the tables of one sample in the manuscript (Table 2, 3, ...; Table 1 describes the sample).
@@ -196,6 +197,10 @@ def sample_tables(inputs: TableInputs, codebook, opts: OutputOptions, *, first_n
     for k, tb in enumerate(tables):
         tb.number = first_number + k
         tb.provenance = provenance
+        if tb.notes and tb.name != "item_descriptives":  # item statistics use every answer given (N of Table 1)
+            from_validity = NEEDS.get(tb.name) == "validity"
+            n, n_rows, how = sample_of(None if from_validity else inputs.measurement, inputs.validity)
+            tb.notes[0] = with_sample_size(tb.notes[0], n, n_rows, how, lang)
     return tables
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 from ..i18n import t
 from .apa import DASH, GROUP, ApaTable, Column, fmt_int, fmt_p_text, fmt_stat, missing, stat_column
 from .measurement import construct_name
+from .notes import n_sentence
 
 FLAG = "<sup>a</sup>"
 
@@ -33,13 +34,7 @@ def _meets(value, minimum) -> bool | None:
 
 
 def _n_note(validity: dict, lang: str) -> str:
-    """'N = 507 (20 of 527 firms with missing answers left out: listwise deletion).'"""
-    n, rows = validity.get("n_complete"), validity.get("n_rows")
-    if n is None:
-        return ""
-    if rows is not None and rows > n:
-        return t("note.n_listwise", lang, n=n, dropped=rows - n, rows=rows)
-    return t("note.n", lang, n=n)
+    return n_sentence(validity.get("n_complete"), validity.get("n_rows"), "listwise", lang)
 
 
 def measurement_model(validity: dict, codebook, lang: str) -> ApaTable:
