@@ -101,6 +101,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "efa.method_principal": {"es": "ejes principales", "en": "principal axes"},
     # sample description
     "firms": {"es": "Empresas", "en": "Firms"},
+    "wave_k": {"es": "Ola {k}", "en": "Wave {k}"},
     "mean_sd": {"es": "<i>M</i> (<i>DE</i>)", "en": "<i>M</i> (<i>SD</i>)"},
     "n_pct": {"es": "<i>n</i> (%)", "en": "<i>n</i> (%)"},
     # quarantine reasons (alianza.quality.REASONS)
@@ -356,6 +357,24 @@ STRINGS: dict[str, dict[str, str]] = {
     "report.hypotheses": {"es": "4. Hipótesis", "en": "4. Hypotheses"},
     "report.provenance": {"es": "5. Procedencia", "en": "5. Provenance"},
 }
+
+
+def wave_label(wave: str, labels: dict | None, lang: str, waves=()) -> str:
+    """Display name of a wave: config waves.labels[wave] ({es, en} or one text), else 'Ola k' / 'Wave k'
+    with k its place among the sorted `waves` (the wave id when it is not one of them)."""
+    entry = (labels or {}).get(wave)
+    if isinstance(entry, dict):
+        return entry.get(lang) or entry.get("en") or str(wave)
+    if entry:
+        return str(entry)
+    ordered = sorted(map(str, waves))
+    return t("wave_k", lang, k=ordered.index(str(wave)) + 1) if str(wave) in ordered else str(wave)
+
+
+def wave_labels(config: dict, waves, lang: str) -> dict[str, str]:
+    """wave id -> display name for every wave of the run (config `waves.labels`)."""
+    labels = (config.get("waves") or {}).get("labels") or {}
+    return {w: wave_label(w, labels, lang, waves) for w in waves}
 
 
 def t_or(key: str, lang: str, fallback: str) -> str:
