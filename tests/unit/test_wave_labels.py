@@ -33,3 +33,26 @@ def test_bundled_waves_have_labels_in_both_languages():
     for wave in ("wave1_hermosillo_synthetic", "wave2_sonora_synthetic"):
         entry = CONFIG["waves"]["labels"][wave]
         assert set(entry) == {"es", "en"} and wave not in entry.values()
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_tables_show_wave_labels_not_file_names(lang):
+    from alianza.tables.catalog import OutputOptions, data_quality_table, sample_description_table
+    from alianza.tables.structural import invariance
+    from alianza.tables.writers import to_markdown
+    from tests.unit.tables_helpers import codebook
+    from tests.unit.test_tables_writers import _processed_waves
+
+    frames = _processed_waves()
+    opts = OutputOptions.from_config(CONFIG, lang=lang)
+    names = opts.wave_names(list(frames))
+    md = to_markdown(sample_description_table(frames, codebook(), opts))
+    summaries = [{"wave": w, "file": f"{w}.csv", "rows_in": len(d), "rows_kept": len(d), "rows_quarantined": 0}
+                 for w, d in frames.items()]
+    md += to_markdown(data_quality_table(summaries, opts))
+    doc = {"group": "wave", "groups": {w: len(d) for w, d in frames.items()},
+           "models": {"configural": {"fit": {"chisq": 1.0, "df": 1}}}, "comparisons": []}
+    md += "\n".join(invariance(doc, codebook(), lang, value_labels=names).notes)
+    for w in frames:
+        assert w not in md.replace("\\_", "_")
+        assert names[w].replace("_", "\\_") in md

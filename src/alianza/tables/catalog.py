@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..errors import ConfigError, InputError
 from . import measurement, models, sample, structural, validity_tables
-from ..i18n import t
+from ..i18n import t, wave_label
 from .apa import ApaTable
 from .models import DEFAULT_CUTOFFS
 from .notes import sample_of, with_sample_size
@@ -44,6 +44,11 @@ class OutputOptions:
     p_decimals: int = 3
     fit_cutoffs: dict = field(default_factory=lambda: dict(DEFAULT_CUTOFFS))
     model_labels: dict = field(default_factory=dict)
+    wave_labels: dict = field(default_factory=dict)  # config waves.labels
+
+    def wave_names(self, waves) -> dict[str, str]:
+        """wave id -> display name (config waves.labels, else 'Ola k' / 'Wave k')."""
+        return {w: wave_label(w, self.wave_labels, self.lang, waves) for w in waves}
 
     @classmethod
     def from_config(cls, config: dict, lang: str | None = None) -> "OutputOptions":
@@ -55,7 +60,8 @@ class OutputOptions:
         return cls(lang=lang or config.get("language", "es"), formats=formats,
                    decimals=int(out.get("decimals", 2)), p_decimals=int(out.get("p_decimals", 3)),
                    fit_cutoffs=dict(out.get("fit_cutoffs") or DEFAULT_CUTOFFS),
-                   model_labels=dict(out.get("model_labels") or {}))
+                   model_labels=dict(out.get("model_labels") or {}),
+                   wave_labels=dict((config.get("waves") or {}).get("labels") or {}))
 
 
 @dataclass
@@ -193,7 +199,8 @@ def sample_tables(inputs: TableInputs, codebook, opts: OutputOptions, *, first_n
         elif name == "invariance":
             for group, doc in inputs.invariance.items():
                 if doc.get("models"):  # fewer than two usable groups: nothing to tabulate
-                    tables.append(structural.invariance(doc, codebook, lang, p_decimals=pd_))
+                    names = opts.wave_names(list((doc.get("groups") or {}))) if group == "wave" else None
+                    tables.append(structural.invariance(doc, codebook, lang, p_decimals=pd_, value_labels=names))
     for k, tb in enumerate(tables):
         tb.number = first_number + k
         tb.provenance = provenance
@@ -234,12 +241,13 @@ def write_set(tables: list[ApaTable], outdir, formats, *, combined: bool = True)
 
 
 def sample_description_table(frames: dict, codebook, opts: OutputOptions, provenance: str | None = None) -> ApaTable:
-    tb = sample.sample_description(frames, codebook, opts.lang, decimals=opts.decimals)
+    tb = sample.sample_description(frames, codebook, opts.lang, decimals=opts.decimals,
+                                   wave_names=opts.wave_names(list(frames)))
     tb.number, tb.provenance = 1, provenance
     return tb
 
 
 def data_quality_table(summaries: list[dict], opts: OutputOptions, provenance: str | None = None) -> ApaTable:
-    tb = sample.data_quality(summaries, opts.lang)
+    tb = sample.data_quality(summaries, opts.lang, wave_names=opts.wave_names([s["wave"] for s in summaries]))
     tb.number, tb.provenance = "S1", provenance  # supplementary material, not a manuscript table
     return tb

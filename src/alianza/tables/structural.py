@@ -278,8 +278,10 @@ def model_comparison(doc, lang: str, *, labels: dict | None = None, decimals: in
 INVARIANCE_STEPS = ("configural", "metric", "scalar", "strict")
 
 
-def invariance(doc: dict, codebook, lang: str, *, decimals: int = 3, p_decimals: int = 3) -> ApaTable:
-    """reports/invariance/<group>.json: fit of every step, its change against the previous step, decision."""
+def invariance(doc: dict, codebook, lang: str, *, decimals: int = 3, p_decimals: int = 3,
+               value_labels: dict | None = None) -> ApaTable:
+    """reports/invariance/<group>.json: fit of every step, its change against the previous step, decision.
+    `value_labels`: display names of the groups (the waves' labels when the group is the wave)."""
     group = doc.get("group", "")
     comps = {c["model"]: c for c in doc.get("comparisons", [])}
     freed: dict[str, list[str]] = {}
@@ -320,7 +322,8 @@ def invariance(doc: dict, codebook, lang: str, *, decimals: int = 3, p_decimals:
     ]
     group_name = _group_name(codebook, group, lang)
     groups = doc.get("groups") or {}
-    listed = ", ".join(f"{_group_value(codebook, group, g, lang)} (<i>n</i> = {n})" for g, n in groups.items())
+    listed = ", ".join(f"{(value_labels or {}).get(g) or _group_value(codebook, group, g, lang)} (<i>n</i> = {n})"
+                       for g, n in groups.items())
     rules = (doc.get("rules") or {}).get("rules", doc.get("rules") or {})
     note = t("note.invariance", lang, criteria=invariance_criteria(rules, lang))
     if listed:
