@@ -39,6 +39,8 @@ STRINGS: dict[str, dict[str, str]] = {
                          "en": "Hypothesis Tests of the Structural Model"},
     "title.indirect_effects": {"es": "Efectos indirectos con intervalos de confianza bootstrap",
                                "en": "Indirect Effects With Bootstrap Confidence Intervals"},
+    "title.effects": {"es": "Efectos directos, indirectos y totales con intervalos de confianza bootstrap",
+                      "en": "Direct, Indirect and Total Effects With Bootstrap Confidence Intervals"},
     "title.model_comparison": {"es": "Comparación de modelos alternativos", "en": "Comparison of Alternative Models"},
     "title.invariance": {"es": "Invarianza de medición entre grupos ({group})",
                          "en": "Measurement Invariance Across Groups ({group})"},
@@ -300,6 +302,24 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "<i>N</i> = {n}. ΔAIC and ΔBIC = difference from the smallest value among the models (lower values "
               "indicate a better balance of fit and parsimony). Δχ², Δ<i>df</i> and <i>p</i> = chi-square difference "
               "test of the model against the more general model it is nested in (Comparison column).",
+    },
+    "eff.direct": {"es": "Directo", "en": "Direct"},
+    "eff.indirect": {"es": "Indirecto", "en": "Indirect"},
+    "eff.total_indirect": {"es": "Indirecto total", "en": "Total indirect"},
+    "eff.total": {"es": "Total", "en": "Total"},
+    "note.effects": {
+        "es": "<i>N</i> = {n}. Efectos del modelo estructural sobre su resultado final: directo (la ruta), indirecto "
+              "(producto de las rutas a través de los mediadores que se indican), indirecto total (suma de los "
+              "indirectos) y total (directo más indirectos). <i>B</i> = efecto no estandarizado; <i>EE</i> = error "
+              "estándar bootstrap; β = efecto estandarizado. IC al {level}%: percentil y corregido por sesgo y "
+              "acelerado (BCa), con {n_boot} remuestras bootstrap (semilla {seed}); un intervalo que no incluye el "
+              "cero indica un efecto significativo.",
+        "en": "<i>N</i> = {n}. Effects of the structural model on its final outcome: direct (the path), indirect "
+              "(product of the paths through the mediators shown), total indirect (sum of the indirect effects) and "
+              "total (direct plus indirect). <i>B</i> = unstandardized effect; <i>SE</i> = bootstrap standard error; "
+              "β = standardized effect. {level}% CI: percentile and bias-corrected and accelerated (BCa), from "
+              "{n_boot} bootstrap resamples (seed {seed}); an interval that excludes zero indicates a significant "
+              "effect.",
     },
     "note.indirect_effects_wald": {
         "es": "<i>N</i> = {n}. <i>B</i> = efecto indirecto no estandarizado; <i>EE</i> = error estándar (método "

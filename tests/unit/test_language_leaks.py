@@ -63,6 +63,14 @@ def _indirect_doc(run_lang):
                          "ci_lower": h6["ci_lower"], "ci_upper": h6["ci_upper"], "ci_method": method}]}
 
 
+def _effects_doc():
+    recs = [{"source": s, "target": "CO", "kind": k, "route": r, "est": 0.1, "std_all": 0.1, "se": 0.02,
+             "ci_lower": 0.05, "ci_upper": 0.15, "ci_lower_bca": 0.06, "ci_upper_bca": 0.16}
+            for s, k, r in (("E1", "direct", "E1 -> CO"), ("E1", "indirect", "E1 -> E2 -> CO"),
+                            ("E1", "total_indirect", ""), ("E1", "total", ""))]
+    return {"n": 507, "n_boot": 500, "seed": 1, "level": 0.95, "effects": recs}
+
+
 def _all_tables(lang, run_lang):
     """Every table of a sample's set, from results written by a run in `run_lang`."""
     hyp = _hypothesis_doc()
@@ -73,7 +81,7 @@ def _all_tables(lang, run_lang):
         validity=validity_wave(), measurement=lavaan_model("pooled_measurement"),
         models=[(m, lavaan_model(f"pooled_{m}")) for m in MODELS],
         comparison={"n": 507, "table": _comparison_records()}, hypotheses=hyp, indirect=_indirect_doc(run_lang),
-        invariance={"sector": _invariance_doc()}, structural_model="five_stage")
+        invariance={"sector": _invariance_doc()}, structural_model="five_stage", effects=_effects_doc())
     return sample_tables(inputs, codebook(), OutputOptions(lang=lang),
                          provenance=provenance_line(RECORD, "reports/provenance.json", lang))
 
@@ -82,7 +90,8 @@ def _all_tables(lang, run_lang):
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_every_table_in_every_format_speaks_one_language(tmp_path, lang, run_lang):
     tables = _all_tables(lang, run_lang)
-    assert {"hypotheses", "indirect_effects", "invariance_sector", "model_comparison"} <= {t.name for t in tables}
+    assert {"hypotheses", "effects", "indirect_effects", "invariance_sector", "model_comparison",
+            "measurement_model", "discriminant_pairs", "efa_common_method"} <= {t.name for t in tables}
     for table in tables:
         write_table(table, {"docx": tmp_path / f"{table.name}.docx"})
         doc = Document(str(tmp_path / f"{table.name}.docx"))

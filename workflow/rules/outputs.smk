@@ -86,6 +86,25 @@ rule invariance_apa_table:
         "../scripts/invariance_apa_table.py"
 
 
+rule effects:
+    input:
+        data=sample_data,
+        model=model_files,
+    output:
+        "reports/effects/{sample}/{model}.json",
+    params:
+        bootstrap=config.get("bootstrap") or {},
+        level=1 - (config.get("hypotheses") or {}).get("alpha", 0.05),
+        seed=config["seed"],
+    threads: 2
+    conda:
+        "../envs/alianza.yaml"
+    log:
+        "logs/effects/{sample}/{model}.log",
+    script:
+        "../scripts/effects_table.py"
+
+
 rule path_diagram:
     input:
         model=f"reports/models/{{sample}}/{PATH_MODEL}.json",

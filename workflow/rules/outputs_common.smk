@@ -38,13 +38,21 @@ SAMPLE_TABLE_NAMES = ["item_descriptives", "measurement_model", "reliability", "
                       "efa_common_method", "cfa_loadings", "fit_indices"] + [
     name for k in STRUCTURAL_INPUTS for name in STRUCTURAL_RESULTS[k][1]
 ]
+# Direct, indirect and total effects of the path model with bootstrap percentile and BCa intervals
+# (rule effects): the bootstrap refits by ML with listwise deletion, as the structural step's does.
+_EST = config["estimation"]
+EFFECTS = (_EST.get("estimator", "ML") in ("ML", "MLR") and _EST.get("missing", "listwise") == "listwise"
+           and _EST.get("ordered", "none") in ("none", None, []))
+if EFFECTS:
+    SAMPLE_TABLE_NAMES.insert(SAMPLE_TABLE_NAMES.index("indirect_effects") if "indirect_effects" in SAMPLE_TABLE_NAMES
+                              else len(SAMPLE_TABLE_NAMES), "effects")
 CONSTRUCTS = CODEBOOK.constructs
 REPORT_CATEGORY = {k: _t(f"report.{k}", LANG) for k in ("data", "scales", "models", "hypotheses", "provenance")}
 TABLE_CATEGORY = {
     "item_descriptives": "scales", "reliability": "scales", "discriminant": "scales", "cfa_loadings": "scales",
     "measurement_model": "scales", "discriminant_pairs": "scales", "efa_common_method": "scales",
     "fit_indices": "models", "model_comparison": "models", "hypotheses": "hypotheses",
-    "indirect_effects": "hypotheses", "invariance": "scales",
+    "indirect_effects": "hypotheses", "invariance": "scales", "effects": "hypotheses",
 }
 
 
@@ -83,6 +91,7 @@ def table_set_inputs(wildcards):
         "invariance": [f"reports/invariance/{g}.json" for g in invariance_groups(wildcards)],
         "waves": [f"data/processed/{w}.parquet" for w in WAVES],  # Table 1 opens the combined set
         **{k: pattern.format(sample=wildcards.sample) for k, pattern in STRUCTURAL_INPUTS.items()},
+        **({"effects": f"reports/effects/{wildcards.sample}/{PATH_MODEL}.json"} if EFFECTS else {}),
         "codebook": config["codebook"],
         "provenance": "reports/provenance.json",
     }

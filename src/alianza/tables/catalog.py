@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ConfigError, InputError
+from . import effects as effects_table
 from . import measurement, models, sample, structural, validity_tables
 from ..i18n import t, wave_label
 from .apa import ApaTable
@@ -22,15 +23,15 @@ from .writers import FORMATS, html_document, latex_document, write_table
 # The order of the tables of one sample in the manuscript (Table 2, 3, ...; Table 1 describes the sample).
 SAMPLE_TABLES = (
     "item_descriptives", "measurement_model", "reliability", "discriminant", "discriminant_pairs",
-    "efa_common_method", "cfa_loadings", "fit_indices", "model_comparison", "hypotheses", "indirect_effects",
-    "invariance",
+    "efa_common_method", "cfa_loadings", "fit_indices", "model_comparison", "hypotheses", "effects",
+    "indirect_effects", "invariance",
 )
 # What each table reads (keys of TableInputs).
 NEEDS = {
     "item_descriptives": "validity", "reliability": "validity", "discriminant": "validity",
     "measurement_model": "validity", "discriminant_pairs": "validity", "efa_common_method": "validity",
     "cfa_loadings": "measurement", "fit_indices": "models", "model_comparison": "comparison",
-    "hypotheses": "hypotheses", "indirect_effects": "indirect", "invariance": "invariance",
+    "hypotheses": "hypotheses", "effects": "effects", "indirect_effects": "indirect", "invariance": "invariance",
 }
 
 
@@ -75,6 +76,7 @@ class TableInputs:
     hypotheses: dict | list | None = None
     indirect: dict | list | None = None
     invariance: dict[str, dict] = field(default_factory=dict)
+    effects: dict | None = None  # alianza.effects report of the path model
     structural_model: str | None = None  # whose path labels spell out indirect effects (config output.path_model)
 
     def structural_params(self) -> list[dict] | None:
@@ -97,6 +99,7 @@ def load_table_inputs(inputs, params, sample: str) -> "TableInputs":
         **{k: sample_part(load_json(getattr(inputs, k)), k, sample)
            for k in ("comparison", "hypotheses", "indirect") if k in inputs.keys()},
         structural_model=params.config.get("output", {}).get("path_model"),
+        effects=load_json(inputs.effects) if "effects" in inputs.keys() else None,
     )
 
 
@@ -193,6 +196,8 @@ def sample_tables(inputs: TableInputs, codebook, opts: OutputOptions, *, first_n
         elif name == "hypotheses":
             tables.append(structural.hypotheses(inputs.hypotheses, codebook, lang, decimals=d, p_decimals=pd_,
                                                 params=inputs.structural_params()))
+        elif name == "effects":
+            tables.append(effects_table.effects(inputs.effects, codebook, lang))
         elif name == "indirect_effects":
             tables.append(structural.indirect_effects(inputs.indirect, codebook, lang, decimals=d,
                                                       params=inputs.structural_params()))
