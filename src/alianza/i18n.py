@@ -254,6 +254,14 @@ STRINGS: dict[str, dict[str, str]] = {
               "approximation with its 90% CI; SRMR = standardized root mean square residual; AIC and BIC = "
               "Akaike and Bayesian information criteria. Criteria of good fit: {cutoffs} (Hu & Bentler, 1999).",
     },
+    "note.amos": {
+        "es": "χ²/<i>gl</i> = chi cuadrada normada; GFI y AGFI = índices de bondad de ajuste (ajustado por grados de "
+              "libertad) de Jöreskog y Sörbom (1984), calculados como en lavaan. Criterios usuales: χ²/<i>gl</i> < 3, "
+              "GFI y AGFI ≥ .90; dependen del tamaño de la muestra y del modelo (Sharma et al., 2005).",
+        "en": "χ²/<i>df</i> = normed chi-square; GFI and AGFI = goodness-of-fit index (adjusted for degrees of "
+              "freedom) of Jöreskog and Sörbom (1984), computed as in lavaan. Usual criteria: χ²/<i>df</i> < 3, GFI "
+              "and AGFI ≥ .90; they depend on sample and model size (Sharma et al., 2005).",
+    },
     "note.hypotheses": {
         "es": "<i>N</i> = {n}. <i>B</i> = coeficiente no estandarizado; <i>EE</i> = error estándar; β = coeficiente "
               "estandarizado; IC = intervalo de confianza al {level}% de <i>B</i>.",

@@ -105,6 +105,23 @@ rule effects:
         "../scripts/effects_table.py"
 
 
+rule amos_indices:
+    input:
+        data=sample_data,
+        models=[f for m in MODELS.values() for f in m["files"]],
+    output:
+        "reports/amos/{sample}.json",
+    params:
+        models={m: v["files"] for m, v in MODELS.items()},
+        estimation=config["estimation"],
+    conda:
+        "../envs/alianza.yaml"
+    log:
+        "logs/amos/{sample}.log",
+    script:
+        "../scripts/amos_indices_table.py"
+
+
 rule path_diagram:
     input:
         model=f"reports/models/{{sample}}/{PATH_MODEL}.json",

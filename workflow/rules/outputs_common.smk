@@ -46,6 +46,8 @@ EFFECTS = (_EST.get("estimator", "ML") in ("ML", "MLR") and _EST.get("missing", 
 if EFFECTS:
     SAMPLE_TABLE_NAMES.insert(SAMPLE_TABLE_NAMES.index("indirect_effects") if "indirect_effects" in SAMPLE_TABLE_NAMES
                               else len(SAMPLE_TABLE_NAMES), "effects")
+# AMOS-style indices (χ²/df, GFI, AGFI) in the fit table: config output.amos_indices, complete-data ML/MLR
+AMOS = bool(OUTPUT.get("amos_indices", False)) and EFFECTS
 CONSTRUCTS = CODEBOOK.constructs
 REPORT_CATEGORY = {k: _t(f"report.{k}", LANG) for k in ("data", "scales", "models", "hypotheses", "provenance")}
 TABLE_CATEGORY = {
@@ -92,6 +94,7 @@ def table_set_inputs(wildcards):
         "waves": [f"data/processed/{w}.parquet" for w in WAVES],  # Table 1 opens the combined set
         **{k: pattern.format(sample=wildcards.sample) for k, pattern in STRUCTURAL_INPUTS.items()},
         **({"effects": f"reports/effects/{wildcards.sample}/{PATH_MODEL}.json"} if EFFECTS else {}),
+        **({"amos": f"reports/amos/{wildcards.sample}.json"} if AMOS else {}),
         "codebook": config["codebook"],
         "provenance": "reports/provenance.json",
     }

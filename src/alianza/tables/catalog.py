@@ -15,6 +15,7 @@ from ..errors import ConfigError, InputError
 from . import effects as effects_table
 from . import measurement, models, sample, structural, validity_tables
 from ..i18n import t, wave_label
+from .amos import add_amos_columns
 from .apa import ApaTable
 from .models import DEFAULT_CUTOFFS
 from .notes import sample_of, with_sample_size
@@ -77,6 +78,7 @@ class TableInputs:
     indirect: dict | list | None = None
     invariance: dict[str, dict] = field(default_factory=dict)
     effects: dict | None = None  # alianza.effects report of the path model
+    amos: dict | None = None  # model id -> {chisq_df, gfi, agfi} (config output.amos_indices)
     structural_model: str | None = None  # whose path labels spell out indirect effects (config output.path_model)
 
     def structural_params(self) -> list[dict] | None:
@@ -100,6 +102,7 @@ def load_table_inputs(inputs, params, sample: str) -> "TableInputs":
            for k in ("comparison", "hypotheses", "indirect") if k in inputs.keys()},
         structural_model=params.config.get("output", {}).get("path_model"),
         effects=load_json(inputs.effects) if "effects" in inputs.keys() else None,
+        amos=load_json(inputs.amos) if "amos" in inputs.keys() else None,
     )
 
 
@@ -190,6 +193,8 @@ def sample_tables(inputs: TableInputs, codebook, opts: OutputOptions, *, first_n
         elif name == "fit_indices":
             tables.append(models.fit_indices(inputs.models, lang, labels=opts.model_labels,
                                              cutoffs=opts.fit_cutoffs, decimals=d, p_decimals=pd_))
+            if inputs.amos:
+                add_amos_columns(tables[-1], inputs.amos, lang)
         elif name == "model_comparison":
             tables.append(structural.model_comparison(inputs.comparison, lang, labels=opts.model_labels,
                                                       decimals=d, p_decimals=pd_))
