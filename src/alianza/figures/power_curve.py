@@ -7,13 +7,14 @@ lavaan syntax.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
 
 from ..i18n import t
 from ..power import minimum_n
-from ..tables.apa import fmt_bounded
+from ..tables.apa import fmt_bounded, fmt_stat
 from ..tables.structural import ARROW, chain_path, path_labels
 
 
@@ -29,10 +30,16 @@ def series_label(label: str, parameter: str, params: list[dict], lang: str) -> s
     return f"{label}: {parameter}"
 
 
+def _mathtext(text: str) -> str:
+    """Catalogue markup -> matplotlib: <i>n</i> -> $n$ (italic statistical symbols)."""
+    return re.sub(r"<i>(.*?)</i>", r"$\1$", text)
+
+
 def power_curve(results: dict, paths, lang: str = "en") -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
 
     grid = np.array(results["n"], float)
     fine = np.linspace(grid.min(), grid.max(), 200)
@@ -66,9 +73,10 @@ def power_curve(results: dict, paths, lang: str = "en") -> None:
     ax.axhline(target, color="0.3", ls=":", lw=1.2)
     ax.text(1.0, target - 0.015, t("fig.power_target", lang, v=round(100 * target)) + " ",
             transform=ax.get_yaxis_transform(), color="0.3", fontsize=9, ha="right", va="top")
-    ax.set_xlabel(t("fig.power_x", lang), fontstyle="normal")
-    ax.set_ylabel(t("fig.power_y", lang, alpha=fmt_bounded(results["alpha"], 2)))
+    ax.set_xlabel(_mathtext(t("fig.power_x", lang)))
+    ax.set_ylabel(_mathtext(t("fig.power_y", lang, alpha=fmt_bounded(results["alpha"], 2))))
     ax.set_ylim(-0.02, 1.04)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_stat("r", v)))  # power: no leading zero (APA)
     ax.set_xticks(grid)
     ax.grid(alpha=0.3)
     data = t(f"fig.power_data_{results['data']}", lang)
