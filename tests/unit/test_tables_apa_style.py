@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from docx import Document
 
-from alianza.tables.apa import STATISTICS, ApaTable, Column, fmt_stat, stat_column, stat_format
+from alianza.tables.apa import STATISTICS, ApaTable, Column, fmt_apart, fmt_stat, stat_column, stat_format
 from alianza.tables.measurement import cfa_loadings
 from alianza.tables.models import fit_indices
 from alianza.tables.word import FONT_SIZE, write_docx
@@ -48,6 +48,13 @@ def test_every_fit_index_has_three_decimals_and_p_its_own_rule():
     assert fmt_stat("tli", 1.0042) == "1.004"  # a TLI above 1 shows its integer part
     assert fmt_stat("p", 0.0004) == "< .001" and fmt_stat("p", 0.0456) == ".046"
     assert fmt_stat("chisq", 12.3) == "12.30"
+
+
+def test_a_value_below_its_threshold_never_reads_as_the_threshold():
+    assert fmt_apart("ave", 0.4969, 0.50) == ".497"
+    assert fmt_apart("ave", 0.44, 0.50) == ".44"
+    assert fmt_apart("loading", 0.69996, 0.70) == ".7000"  # at most four decimals
+    assert fmt_apart("ave", None, 0.5) == "\u2014"
 
 
 def test_stat_column_kind_follows_the_statistic():

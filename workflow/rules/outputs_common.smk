@@ -119,7 +119,7 @@ def output_targets():
     out += expand("reports/figures/{sample}/path_diagram.{ext}", sample=OUTPUT_SAMPLES, ext=["png", "svg"])
     out += expand("reports/figures/{sample}/likert_{construct}.{ext}", sample=OUTPUT_SAMPLES,
                   construct=CONSTRUCTS, ext=["png", "svg"])
-    out += ["reports/provenance.html"]
+    out += ["reports/provenance.html", "reports/index.html"]
     return out
 
 

@@ -15,19 +15,18 @@ import numpy as np
 from ..i18n import t
 from ..power import minimum_n
 from ..tables.apa import fmt_bounded, fmt_stat
-from ..tables.structural import ARROW, chain_path, path_labels
+from ..tables.structural import readable_parameter
 
 
 def series_label(label: str, parameter: str, params: list[dict], lang: str) -> str:
     """'H1: E1 → E2' for a regression 'E2 ~ E1'; 'H6: E1 → E2 → … → CO (indirect effect)' for a
     product of labelled paths; the hypothesis id with the parameter text otherwise."""
-    parts = parameter.split(" ~ ")
-    if len(parts) == 2 and "=~" not in parameter:
-        return f"{label}: {parts[1].strip()} {ARROW} {parts[0].strip()}"
-    chain = chain_path(parameter, path_labels(params))
-    if chain:
-        return f"{label}: {chain} ({t('fig.indirect', lang)})"
-    return f"{label}: {parameter}"
+    route = readable_parameter(parameter, params)
+    if "*" not in parameter and " ~ " not in parameter:
+        return f"{label}: {route}"
+    if "*" in parameter and route != parameter:
+        return f"{label}: {route} ({t('fig.indirect', lang)})"
+    return f"{label}: {route}"
 
 
 def _mathtext(text: str) -> str:

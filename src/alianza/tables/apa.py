@@ -115,6 +115,18 @@ def fmt_stat(stat: str, x, decimals: int | None = None) -> str:
     return fmt_num(x, d if decimals is None else decimals, leading_zero=lz)
 
 
+def fmt_apart(stat: str, x, threshold) -> str:
+    """`x` with as many more decimals (up to 4) as it takes not to look equal to `threshold`: an AVE of
+    .497 against .50 reads '.497', not '.50' flagged as below .50."""
+    d = stat_format(stat)[0]
+    text = fmt_stat(stat, x)
+    while not missing(threshold) and not missing(x) and text == fmt_stat(stat, threshold, d) and d < 4 \
+            and float(x) != float(threshold):
+        d += 1
+        text = fmt_stat(stat, x, d)
+    return text
+
+
 def stars(p) -> str:
     if missing(p):
         return ""

@@ -76,6 +76,14 @@ def chain_path(expr: str, labels: dict[str, tuple[str, str]]) -> str:
     return f" {ARROW} ".join(nodes)
 
 
+def readable_parameter(parameter: str, params) -> str:
+    """'E2 ~ E1' -> 'E1 → E2'; 'h1*h2' (labelled paths of `params`) -> 'E1 → E2 → E3'; else as given."""
+    parts = str(parameter).split(" ~ ")
+    if len(parts) == 2:
+        return f"{parts[1].strip()} {ARROW} {parts[0].strip()}"
+    return chain_path(parameter, path_labels(params)) or str(parameter)
+
+
 def defined_path(rec: dict, labels: dict[str, tuple[str, str]]) -> str:
     """The chain of a defined effect, given as op ':=' with rhs, or as a path/definition 'h1*h2*...'."""
     for expr in (rec.get("rhs") if rec.get("op") == ":=" else None, rec.get("definition"), rec.get("path")):

@@ -13,16 +13,20 @@ from __future__ import annotations
 import pandas as pd
 
 from ..i18n import t
-from .apa import DASH, GROUP, ApaTable, Column, fmt_int, fmt_p_text, fmt_stat, missing, stat_column
+from .apa import DASH, GROUP, ApaTable, Column, fmt_apart, fmt_int, fmt_p_text, fmt_stat, missing, stat_column
 from .measurement import construct_name
 from .notes import n_sentence
 
 FLAG = "<sup>a</sup>"
 
 
-def flagged(stat: str, value, ok: bool | None) -> str:
-    """The formatted value, with the note's superscript when it misses its criterion."""
-    text = fmt_stat(stat, value)
+def flagged(stat: str, value, ok: bool | None, threshold=None) -> str:
+    """The formatted value, with the note's superscript when it misses its criterion (and the decimals
+    that keep it from reading as the criterion itself: .497, not .50)."""
+    if ok is False and threshold is not None:
+        text = fmt_apart(stat, value, threshold)
+    else:
+        text = fmt_stat(stat, value)
     return text + FLAG if ok is False and text != DASH else text
 
 
@@ -47,10 +51,11 @@ def measurement_model(validity: dict, codebook, lang: str) -> ApaTable:
         for k, it in enumerate(con["items"]):
             lam = it.get("loading_std")
             row = {GROUP: construct_name(codebook, f, lang), "construct": f, "item": it["item"],
-                   "loading": flagged("loading", lam, _meets(lam, thr.get("loading_min"))),
+                   "loading": flagged("loading", lam, _meets(lam, thr.get("loading_min")), thr.get("loading_min")),
                    "loading_raw": lam}
             for stat, key in (("alpha", "alpha_min"), ("omega", "omega_min"), ("cr", "cr_min"), ("ave", "ave_min")):
-                row[stat] = flagged(stat, con.get(stat), _meets(con.get(stat), thr.get(key))) if k == 0 else ""
+                row[stat] = (flagged(stat, con.get(stat), _meets(con.get(stat), thr.get(key)), thr.get(key))
+                             if k == 0 else "")
                 row[f"{stat}_raw"] = con.get(stat) if k == 0 else None
             rows.append(row)
     body = pd.DataFrame(rows)
