@@ -93,7 +93,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "efa.harman": {"es": "Factor único de Harman: varianza (Podsakoff et al., 2003)",
                    "en": "Harman's single factor: variance (Podsakoff et al., 2003)"},
     "efa.single_factor": {"es": "AFC de un solo factor", "en": "Single-factor CFA"},
-    "efa.single_factor_fit": {"es": "ajuste pobre", "en": "poor fit"},
     "efa.single_factor_diff": {"es": "Un factor frente al modelo de medición (Δχ²)",
                                "en": "One factor against the measurement model (Δχ²)"},
     "efa.mardia_skew": {"es": "Asimetría de Mardia (1970)", "en": "Mardia's (1970) skewness"},

@@ -26,7 +26,7 @@ def effects(doc: dict, codebook, lang: str) -> ApaTable:
     d = STATISTICS["indirect"][0]  # products of paths: the decimals of indirect effects throughout
     ci = t("col.ci", lang, level=level)
     columns = [
-        Column("label", t("col.effect", lang), kind="text", width=2.6),
+        Column("label", t("col.effect", lang), kind="text", width=3.3),
         Column("est", "<i>B</i>", decimals=d),
         Column("se", "<i>EE</i>" if lang == "es" else "<i>SE</i>", decimals=d),
         stat_column("std_all", "β", "indirect_beta"),

@@ -168,7 +168,8 @@ def efa_common_method(validity: dict, lang: str, *, measurement_fit: dict | None
         f = single["fit"]
         add("cmv", "single_factor",
             f"{_chisq_text(f.get('chisq'), f.get('df'), f.get('pvalue'), lang)}; CFI = {fmt_stat('cfi', f.get('cfi'))}; "
-            f"RMSEA = {fmt_stat('rmsea', f.get('rmsea'))}", t("efa.single_factor_fit", lang), None)
+            f"RMSEA = {fmt_stat('rmsea', f.get('rmsea'))}", "CFI < .90",
+            None if f.get("cfi") is None else f["cfi"] < 0.90)  # a poor one-factor fit is what is hoped for
         if single.get("chisq_diff") is not None:
             add("cmv", "single_factor_diff", _chisq_text(single["chisq_diff"], single.get("df_diff"),
                                                          single.get("pvalue"), lang),
