@@ -143,3 +143,13 @@ def test_power_curve_in_the_configured_language_with_readable_labels(tmp_path, l
     assert "h1: E1 → E2" in texts and "E1 → E2 → E3" in texts
     assert {"es": "efecto indirecto", "en": "indirect effect"}[lang] in texts
     assert "~" not in texts and "*" not in texts  # no lavaan syntax
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_provenance_page_speaks_one_language(lang):
+    from alianza.tables.provenance_page import provenance_html
+
+    page = provenance_html({**RECORD, "python": "3.11", "platform": "Linux"}, lang)
+    body = re.sub(r"<pre>.*?</pre>|<style>.*?</style>", " ", page, flags=re.S)
+    assert leaks(body, lang) == []
+    assert {"es": "Procedencia", "en": "Provenance"}[lang] in body

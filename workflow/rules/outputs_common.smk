@@ -39,7 +39,8 @@ SAMPLE_TABLE_NAMES = ["item_descriptives", "measurement_model", "reliability", "
     name for k in STRUCTURAL_INPUTS for name in STRUCTURAL_RESULTS[k][1]
 ]
 # Direct, indirect and total effects of the path model with bootstrap percentile and BCa intervals
-# (rule effects): the bootstrap refits by ML with listwise deletion, as the structural step's does.
+# (the effects job of outputs.smk); the bootstrap refits by ML with listwise deletion, as the
+# structural step's does.
 _EST = config["estimation"]
 EFFECTS = (_EST.get("estimator", "ML") in ("ML", "MLR") and _EST.get("missing", "listwise") == "listwise"
            and _EST.get("ordered", "none") in ("none", None, []))
@@ -121,6 +122,25 @@ def output_targets():
                   construct=CONSTRUCTS, ext=["png", "svg"])
     out += ["reports/provenance.html", "reports/index.html"]
     return out
+
+
+# What reports/index.html (report.smk) reads: a sample's table inputs, the waves' summaries, every table
+# and figure it links (so it comes after them), the path diagram it shows, the power study.
+PAGE_SAMPLE = OUTPUT_SAMPLES[0] if OUTPUT_SAMPLES else "pooled"
+
+
+def results_page_inputs(wildcards):
+    from types import SimpleNamespace
+
+    inputs = table_set_inputs(SimpleNamespace(sample=PAGE_SAMPLE))
+    inputs["summaries"] = expand("data/processed/{wave}.summary.json", wave=WAVES)
+    inputs["tables"] = [p for p in output_targets() if p.startswith("reports/tables/") and p.endswith(".html")]
+    inputs["figures"] = [p for p in output_targets() if p.startswith("reports/figures/") and p.endswith(".png")]
+    inputs["diagram"] = f"reports/figures/{PAGE_SAMPLE}/path_diagram.svg"
+    if "reports/power/power.json" in POWER_OUTPUTS:
+        inputs["power"] = "reports/power/power.json"
+        inputs["figures"] = inputs["figures"] + ["reports/figures/power_curve.png"]
+    return inputs
 
 
 # The plain data_quality.csv/.md come from ingest.smk; this table adds the other formats.

@@ -28,24 +28,7 @@ rule provenance_report:
 
 
 # reports/index.html: the results-first page (alianza.tables.results_page), in the configured language,
-# for the first of output.samples; it links every table and figure, so it comes after them.
-PAGE_SAMPLE = OUTPUT_SAMPLES[0] if OUTPUT_SAMPLES else "pooled"
-
-
-def results_page_inputs(wildcards):
-    from types import SimpleNamespace
-
-    inputs = table_set_inputs(SimpleNamespace(sample=PAGE_SAMPLE))
-    inputs["summaries"] = expand("data/processed/{wave}.summary.json", wave=WAVES)
-    inputs["tables"] = [p for p in output_targets() if p.startswith("reports/tables/") and p.endswith(".html")]
-    inputs["figures"] = [p for p in output_targets() if p.startswith("reports/figures/") and p.endswith(".png")]
-    inputs["diagram"] = f"reports/figures/{PAGE_SAMPLE}/path_diagram.svg"
-    if "reports/power/power.json" in POWER_OUTPUTS:
-        inputs["power"] = "reports/power/power.json"
-        inputs["figures"] = inputs["figures"] + ["reports/figures/power_curve.png"]
-    return inputs
-
-
+# for the first of output.samples (inputs: outputs_common.smk); it links every table and figure.
 rule results_page:
     input:
         unpack(results_page_inputs),
