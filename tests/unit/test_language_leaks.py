@@ -153,3 +153,18 @@ def test_provenance_page_speaks_one_language(lang):
     body = re.sub(r"<pre>.*?</pre>|<style>.*?</style>", " ", page, flags=re.S)
     assert leaks(body, lang) == []
     assert {"es": "Procedencia", "en": "Provenance"}[lang] in body
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_figures_speak_one_language(tmp_path, lang):
+    import pandas as pd
+
+    from alianza.figures import likert_figure, path_diagram
+    from tests.conftest import FIXTURES
+
+    path_diagram(lavaan_model("pooled_partial_mediation"), codebook(), lang, [tmp_path / "p.svg"])
+    likert_figure(pd.read_csv(FIXTURES / "waves" / "pooled.csv"), codebook(), "E1", lang, [tmp_path / "l.svg"])
+    for name in ("p.svg", "l.svg"):
+        svg = (tmp_path / name).read_text(encoding="utf-8")
+        texts = " ".join(re.findall(r">([^<>]+)</(?:text|tspan)>", svg))
+        assert texts.strip() and leaks(texts, lang) == [], (name, leaks(texts, lang))
