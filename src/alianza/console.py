@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .i18n import t, t_or
+from .i18n import hypothesis_names, t, t_or
 
 _STATS_ROW = re.compile(r"^([A-Za-z_][\w]*)\s+(\d+)$")
 _FINISHED = re.compile(r"Finished job(?:id)?:?\s*\d+.*?\(Rule: (\w+)\)")
@@ -189,7 +189,9 @@ def summary_lines(root, config: dict, lang: str) -> list[str]:
     if power and power.get("min_n_80"):
         grid = power.get("n") or [0]
         parts = []
+        names = hypothesis_names(config)
         for label, info in power["min_n_80"].items():
+            label = names.get(label, label)
             n = info.get("n")
             parts.append(f"{label} {n}" if n is not None else
                          f"{label} {'<' if info.get('status') == 'below_grid' else '>'} "

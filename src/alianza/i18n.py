@@ -542,6 +542,13 @@ def wave_label(wave: str, labels: dict | None, lang: str, waves=()) -> str:
     return t("wave_k", lang, k=ordered.index(str(wave)) + 1) if str(wave) in ordered else str(wave)
 
 
+def hypothesis_names(config: dict) -> dict[str, str]:
+    """Parameter label -> hypothesis name of config `hypotheses.tests` ('h1' -> 'H1'), for results that
+    know parameters only (the power study)."""
+    tests = (config.get("hypotheses") or {}).get("tests") or {}
+    return {str(h.get("parameter")): str(name) for name, h in tests.items() if h.get("parameter")}
+
+
 def wave_labels(config: dict, waves, lang: str) -> dict[str, str]:
     """wave id -> display name for every wave of the run (config `waves.labels`)."""
     labels = (config.get("waves") or {}).get("labels") or {}

@@ -136,11 +136,11 @@ def test_power_curve_in_the_configured_language_with_readable_labels(tmp_path, l
                "min_n_80": {"h1": {"parameter": "E2 ~ E1"}, "H6": {"parameter": "h1*h2"}},
                "min_n_80_ci": {"H6": {"parameter": "h1*h2"}}}
     with matplotlib.rc_context({"svg.fonttype": "none"}):  # text as text, to read it back
-        power_figure(results, [tmp_path / "p.svg"], lang)
+        power_figure(results, [tmp_path / "p.svg"], lang, {"h1": "H1"})
     svg = (tmp_path / "p.svg").read_text(encoding="utf-8")
     texts = " ".join(re.findall(r">([^<>]+)</text>", svg))
     assert leaks(texts, lang) == []
-    assert "h1: E1 → E2" in texts and "E1 → E2 → E3" in texts
+    assert "H1: E1 → E2" in texts and "H6: E1 → E2 → E3" in texts  # hypotheses by name, paths by route
     assert {"es": "efecto indirecto", "en": "indirect effect"}[lang] in texts
     assert "~" not in texts and "*" not in texts  # no lavaan syntax
 

@@ -29,6 +29,14 @@ def test_labels_by_language_one_text_or_numbered(lang):
     assert wave_labels({}, waves, lang)["w_c"] == {"es": "Ola 3", "en": "Wave 3"}[lang]
 
 
+def test_hypothesis_names_by_parameter_label():
+    from alianza.i18n import hypothesis_names
+
+    names = hypothesis_names(CONFIG)
+    for name, h in CONFIG["hypotheses"]["tests"].items():
+        assert names[h["parameter"]] == name
+
+
 def test_bundled_waves_have_labels_in_both_languages():
     for wave in ("wave1_hermosillo_synthetic", "wave2_sonora_synthetic"):
         entry = CONFIG["waves"]["labels"][wave]

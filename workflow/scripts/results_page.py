@@ -3,7 +3,7 @@ import re
 from pathlib import Path
 
 from alianza.codebook import load_codebook
-from alianza.i18n import t
+from alianza.i18n import hypothesis_names, t
 from alianza.tables.catalog import (OutputOptions, data_quality_table, load_json, load_table_inputs, sample_part,
                                     sample_tables)
 from alianza.tables.results_page import PageInputs, figure_caption, results_page, table_links
@@ -34,7 +34,7 @@ def step():
         validity=tables_in.validity, invariance=tables_in.invariance,
         power=load_json(inp.power) if "power" in inp.keys() else None, tables=links,
         figures=[(figure_caption(f, codebook, opts.lang), f) for f in figures], path_diagram_svg=svg,
-        sample=par.sample, codebook=codebook)
+        sample=par.sample, codebook=codebook, hypothesis_names=hypothesis_names(par.config))
     Path(snakemake.output[0]).write_text(results_page(page), encoding="utf-8")
 
 

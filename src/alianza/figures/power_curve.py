@@ -34,7 +34,8 @@ def _mathtext(text: str) -> str:
     return re.sub(r"<i>(.*?)</i>", r"$\1$", text)
 
 
-def power_curve(results: dict, paths, lang: str = "en") -> None:
+def power_curve(results: dict, paths, lang: str = "en", names: dict | None = None) -> None:
+    """`names`: parameter label -> hypothesis name ('h1' -> 'H1', alianza.i18n.hypothesis_names)."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -47,10 +48,11 @@ def power_curve(results: dict, paths, lang: str = "en") -> None:
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     series = []
     for label, info in results["min_n_80"].items():
-        name = series_label(label, info["parameter"], params, lang)
+        shown = (names or {}).get(label, label)
+        name = series_label(shown, info["parameter"], params, lang)
         series.append((label, "power", "-", "o", name))
         if label in results.get("min_n_80_ci", {}):
-            series.append((label, "ci_power", "--", "s", f"{label} ({t('fig.power_mc_ci', lang)})"))
+            series.append((label, "ci_power", "--", "s", f"{shown} ({t('fig.power_mc_ci', lang)})"))
     color_of = {}
     for label, key, style, marker, name in series:
         color = color_of.setdefault(label, colors[len(color_of) % len(colors)])

@@ -86,8 +86,8 @@ def write_tables(results: dict, csv_path, md_path) -> None:
     Path(md_path).write_text(markdown(results), encoding="utf-8")
 
 
-def power_figure(results: dict, paths, lang: str = "en") -> None:
-    """The power curve (alianza.figures.power_curve), labelled in `lang`."""
+def power_figure(results: dict, paths, lang: str = "en", names: dict | None = None) -> None:
+    """The power curve (alianza.figures.power_curve), labelled in `lang`, hypotheses by `names`."""
     from ..figures.power_curve import power_curve
 
-    power_curve(results, paths, lang)
+    power_curve(results, paths, lang, names)

@@ -64,6 +64,7 @@ class PageInputs:
     path_diagram_svg: str | None = None
     sample: str = "pooled"
     codebook: object = None
+    hypothesis_names: dict = field(default_factory=dict)    # parameter label -> hypothesis (power study)
 
 
 def _e(text) -> str:
@@ -253,7 +254,8 @@ def _power(inp: PageInputs) -> str:
             n = f"&gt; {fmt_int(max(grid))}" if grid else "—"
         params = (res.get("results") or [{}])[0].get("parameters") or []
         param = readable_parameter(str(info.get("parameter", "")), params)
-        rows.append(f"<tr><td>{_e(label)}</td><td>{_e(param)}</td><td class=n>{n}</td></tr>")
+        rows.append(f"<tr><td>{_e(inp.hypothesis_names.get(label, label))}</td><td>{_e(param)}</td>"
+                    f"<td class=n>{n}</td></tr>")
     heads = [t("col.hypothesis", lang), t("col.path", lang), t("page.min_n", lang, v=round(100 * res.get("target_power", .8)))]
     return ("<section id=power>" + f"<h2>{t('page.power', lang)}</h2>"
             + f"<p>{t('page.power_intro', lang, reps=res.get('reps'), grid=', '.join(map(str, grid)))}</p><table><tr>"
