@@ -273,6 +273,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "ci.wald": {"es": "Wald", "en": "Wald"},
     "ci.perc_short": {"es": "percentil", "en": "percentile"},
     "ci.bca_short": {"es": "BCa", "en": "BCa"},
+    "ci.perc_bca_short": {"es": "percentil y BCa", "en": "percentile and BCa"},
     "ci.wald_short": {"es": "de Wald", "en": "Wald"},
     "note.hypotheses_test_boot": {
         "es": "<i>EE</i> = desviación estándar de las remuestras bootstrap; <i>p</i> = prueba <i>z</i> con ese "

@@ -71,3 +71,19 @@ def test_effects_table_labels_indirect_effects_and_shows_both_intervals(five_sta
     rows = [c for k, c in table.rows() if k == "row"]
     assert all(len(r[1].split(".")[1].rstrip("*")) == 3 for r in rows)  # three decimals, as every indirect effect
     assert not np.isnan(table.body["ci_lower_bca"].astype(float)).any()
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_defined_effects_table_shows_percentile_and_bca(five_stage_boot, lang):
+    from alianza.hypotheses import effects_table
+    from alianza.tables.structural import indirect_effects
+
+    boot, params = five_stage_boot
+    recs = effects_table(params, language="es", bootstrap=boot.block()).to_dict("records")
+    table = indirect_effects({"n": boot.fit.n, "n_boot": 120, "seed": 7, "effects": recs}, codebook(), lang,
+                             params=params.to_dict("records"))
+    (row,) = [c for k, c in table.rows() if k == "row"]
+    h6 = params[params["op"] == ":="].iloc[0]
+    assert row[-2] == f"[{h6['ci_lower']:.3f}, {h6['ci_upper']:.3f}]"
+    assert row[-1] == f"[{h6['ci_lower_bca']:.3f}, {h6['ci_upper_bca']:.3f}]"
+    assert [c.header for c in table.columns][-1] == "BCa" and "BCa" in table.notes[0]

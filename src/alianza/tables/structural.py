@@ -207,11 +207,14 @@ def indirect_effects(doc, codebook, lang: str, *, decimals: int = 2, params=None
             path = path.replace("*", " × ")
         rows.append({
             "effect": str(first(rec, "effect", "name", "label", "lhs", default="")), "path": path,
-            **{k: first(rec, k) for k in ("est", "se", "pvalue", "ci_lower", "ci_upper", "std_all")},
+            **{k: first(rec, k) for k in ("est", "se", "pvalue", "ci_lower", "ci_upper", "std_all", "ci_lower_bca",
+                                          "ci_upper_bca")},
         })
-    body = pd.DataFrame(rows)
+    body = pd.DataFrame(rows, columns=["effect", "path", "est", "se", "pvalue", "ci_lower", "ci_upper", "std_all",
+                                       "ci_lower_bca", "ci_upper_bca"])
     level = _level(doc, recs)
     d3 = max(decimals, 3)  # products of paths are small: one more decimal
+    bca = bool(len(body)) and body["ci_lower_bca"].notna().any()
     columns = [
         Column("effect", t("col.effect", lang), kind="text"),
         Column("path", t("col.path", lang), kind="text"),
@@ -220,8 +223,14 @@ def indirect_effects(doc, codebook, lang: str, *, decimals: int = 2, params=None
     ]
     if len(body) and body["std_all"].notna().any():
         columns.append(Column("std_all", "β", kind="bounded", decimals=d3))
-    columns.append(Column(("ci_lower", "ci_upper"), t("col.ci", lang, level=level), kind="ci", decimals=d3,
-                          csv_header=["ci_lower", "ci_upper"]))
+    ci = t("col.ci", lang, level=level)
+    if bca:  # both bootstrap intervals, under one spanner (as in the effects table)
+        columns += [Column(("ci_lower", "ci_upper"), t("ci.perc_short", lang).capitalize(), kind="ci", decimals=d3,
+                           spanner=ci, csv_header=["ci_lower", "ci_upper"]),
+                    Column(("ci_lower_bca", "ci_upper_bca"), "BCa", kind="ci", decimals=d3, spanner=ci,
+                           csv_header=["ci_lower_bca", "ci_upper_bca"])]
+    else:
+        columns.append(Column(("ci_lower", "ci_upper"), ci, kind="ci", decimals=d3, csv_header=["ci_lower", "ci_upper"]))
     d = doc if isinstance(doc, dict) else {}
     key = ci_method_key(d.get("ci_type") or next((r.get("ci_method") for r in recs if r.get("ci_method")), "perc"))
     boot = d.get("bootstrap") if isinstance(d.get("bootstrap"), dict) else {}
@@ -230,7 +239,8 @@ def indirect_effects(doc, codebook, lang: str, *, decimals: int = 2, params=None
     else:
         note = t("note.indirect_effects", lang, n=d.get("n", "—"), level=level,
                  n_boot=d.get("n_boot", boot.get("n_boot", boot.get("R", "—"))),
-                 seed=d.get("seed", boot.get("seed", "—")), ci_type=t(f"ci.{key or 'perc'}_short", lang))
+                 seed=d.get("seed", boot.get("seed", "—")),
+                 ci_type=t("ci.perc_bca_short" if bca else f"ci.{key or 'perc'}_short", lang))
     leg = legend(codebook, " ".join(body["path"]) if len(body) else "", lang)
     if leg:
         note += " " + leg + "."
