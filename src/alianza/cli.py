@@ -13,7 +13,8 @@ import sys
 from .errors import AlianzaError
 
 # Order is the order of `alianza --help`; each command module adds its name here.
-COMMANDS: list[str] = ["run", "simulate", "ingest", "fit", "validity", "invariance", "power", "tables", "compare"]
+COMMANDS: list[str] = ["run", "simulate", "ingest", "codebook", "fit", "validity", "invariance", "power", "tables",
+                      "compare"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,6 +39,12 @@ def main(argv: list[str] | None = None) -> int:
     except AlianzaError as exc:
         print(f"alianza {args.command}: error: {exc.oneline()}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # the reader went away (`alianza fit ... | head`): not an error of ours, nothing to say
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _single_threaded_blas():

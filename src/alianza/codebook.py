@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ConfigError
+from .headers import check_unique_keys, header_key
 from .schemas import SCHEMA_DIR
 from .schemas import validate_schema as _validate
 from .yamlfiles import load_yaml
@@ -33,17 +34,12 @@ def normalize_text(value: str) -> str:
     return re.sub(r"\s*/\s*", "/", text)
 
 
-def normalize_name(value: str) -> str:
-    """Compare column headers ignoring case, accents and spacing: ' Antigüedad ' == 'antiguedad', 'Firm ID' == 'firm_id'."""
-    return re.sub(r"[\s\-]+", "_", normalize_text(value)).strip("_")
-
-
 @dataclass(frozen=True)
 class Variable:
     """One column the codebook describes, with what its values may be."""
 
     name: str
-    role: str  # id | item | attention | context
+    role: str  # id | item | attention | context | consent
     type: str  # id | scale | categorical | integer | number
     label: dict
     key: str  # where it is defined in the codebook (for messages)
@@ -52,7 +48,7 @@ class Variable:
     construct: str | None = None
     reverse: bool = False
     scale: str | None = None
-    # coded variables (scale, categorical): code -> {"es", "en", "value"?}
+    # coded variables (scale, categorical): code -> {"es", "en", "value"?, "name"?}
     code_labels: dict = field(default_factory=dict)
     minimum: float | None = None
     maximum: float | None = None
@@ -140,6 +136,20 @@ class Codebook:
                                missing_codes=tuple(cv.get("missing_codes", ())))
             self.context.append(var)
         self.ignore_columns = tuple(d.get("ignore_columns", ()) or ())
+
+        con = d.get("consent")
+        self.consent: Variable | None = None
+        if con:
+            self.consent = Variable(
+                name=con["id"], role="consent", type="consent", label=con["text"], key="consent",
+                aliases=tuple(con.get("aliases", ())), required=con.get("required", False),
+                code_labels=self._code_labels(con["accept"], "consent.accept"),
+            )
+        # Columns holding personal data (names, phones, free text): never in processed data or reports.
+        self.personal = [
+            {"id": p["id"], "label": p["label"], "aliases": tuple(p.get("aliases", ())), "key": f"personal[{i}]"}
+            for i, p in enumerate(d.get("personal", []) or [])
+        ]
         self.quality = d["quality"]
 
     def _scale(self, name, key) -> dict:
@@ -152,22 +162,24 @@ class Codebook:
         for j, p in enumerate(points):
             if p["code"] in out:
                 raise ConfigError(f"code {p['code']} appears twice", file=self.source, key=f"{key}[{j}].code")
-            out[p["code"]] = {k: p[k] for k in ("es", "en", "value") if k in p}
+            out[p["code"]] = {k: p[k] for k in ("es", "en", "value", "name") if k in p}
         return out
 
     def _check_references(self) -> None:
         src = self.source
-        # Every column name (and alias) must match one variable only, after normalisation.
-        seen: dict[str, str] = {normalize_name(self.wave_name): "wave.name"}
+        # Every column name, alias and question text must match one variable only, after normalisation.
+        seen: dict[str, tuple[str, str]] = {header_key(self.wave_name): ("wave.name", self.wave_name)}
         for var in self.variables():
             for j, name in enumerate((var.name, *var.aliases)):
-                norm = normalize_name(name)
+                norm = header_key(name)
                 where = f"{var.key}.{'id' if var.role != 'id' else 'name'}" if j == 0 else f"{var.key}.aliases[{j - 1}]"
-                if norm in seen:
-                    raise ConfigError(f"column name {name!r} is also used at {seen[norm]}", file=src, key=where)
-                seen[norm] = where
+                if norm in seen and seen[norm][1] != var.key:
+                    raise ConfigError(f"column name {name!r} is also used at {seen[norm][0]}", file=src, key=where)
+                seen[norm] = (where, var.key)
+        check_unique_keys(self)
+        keys = {header_key(n) for _, names, texts in self.header_sources() for n in (*names, *texts)}
         for j, name in enumerate(self.ignore_columns):
-            if normalize_name(name) in seen:
+            if header_key(name) in keys:
                 raise ConfigError(f"ignored column {name!r} is a codebook variable", file=src, key=f"ignore_columns[{j}]")
 
         for var in self.variables():
@@ -276,10 +288,32 @@ class Codebook:
                 add(lab[lang], None, f"missing.labels[{j}].{lang}")
         prefix = f"scales.{var.scale}.points" if var.type == "scale" else f"{var.key}.categories"
         for k, (code, labels) in enumerate(var.code_labels.items()):
-            for lang in ("value", "es", "en"):
+            for lang in ("value", "name", "es", "en"):
                 if lang in labels:
                     add(labels[lang], code, f"{prefix}[{k}].{lang}")
         return out
+
+    @property
+    def personal_ids(self) -> list[str]:
+        return [p["id"] for p in self.personal]
+
+    def header_sources(self):
+        """(target id, names, texts) of every column a delivered file may carry: what header matching knows."""
+        for var in self.variables() + ([self.consent] if self.consent is not None else []):
+            yield var.name, (var.name, *var.aliases), tuple(var.label[lang] for lang in ("es", "en"))
+        for p in self.personal:
+            yield p["id"], (p["id"], *p["aliases"]), (p["label"]["es"], p["label"]["en"])
+
+    def consents(self, cell) -> bool:
+        """Whether a delivered consent answer is one of the accepted ones (by code, label or choice name)."""
+        if self.consent is None:
+            return True
+        if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+            return float(cell) in {float(c) for c in self.consent.code_labels}
+        text = normalize_text(str(cell))
+        if re.fullmatch(r"[-+]?\d+(\.0*)?", text):
+            return float(text) in {float(c) for c in self.consent.code_labels}
+        return any(text == normalize_text(lab[k]) for lab in self.consent.code_labels.values() for k in lab)
 
     @property
     def output_columns(self) -> list[str]:

@@ -80,8 +80,13 @@ def _as_number(value) -> float | None:
     return None
 
 
-def code_column(raw: pd.Series, var: Variable, codebook: Codebook, *, file, header: str) -> CodedColumn:
-    """Code every cell of one delivered column (see module doc)."""
+def code_column(raw: pd.Series, var: Variable, codebook: Codebook, *, file, header: str,
+                declared_missing=None) -> CodedColumn:
+    """Code every cell of one delivered column (see module doc).
+
+    declared_missing: a predicate on a cell, true where the file itself declares a missing value
+    (SPSS user-missing, Stata .a-.z); those cells count as missing codes.
+    """
     labels = codebook.label_map(var) if var.coded else None
     missing_texts = {normalize_text(lab[lang]) for lab in codebook.missing_labels for lang in ("es", "en")}
     cache: dict = {}
@@ -89,7 +94,10 @@ def code_column(raw: pd.Series, var: Variable, codebook: Codebook, *, file, head
     for pos, cell in enumerate(raw.tolist()):
         key = (type(cell).__name__, cell_text(cell))
         if key not in cache:
-            cache[key] = _code_cell(cell, var, labels, missing_texts, file=file, header=header, row=pos + 1)
+            if declared_missing is not None and not is_blank(cell) and declared_missing(cell):
+                cache[key] = (MISSING, None, None)
+            else:
+                cache[key] = _code_cell(cell, var, labels, missing_texts, file=file, header=header, row=pos + 1)
         st, val, prob = cache[key]
         status.append(st)
         values.append(val)

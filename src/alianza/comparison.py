@@ -225,7 +225,7 @@ def comparison_report(per_sample: Mapping[str, tuple[pd.DataFrame, list[str], Ma
                       nested: list[tuple[str, str]] | None) -> tuple[pd.DataFrame, dict]:
     """sample -> (comparison table, warnings, {model: SemFit}) as one table with a `sample`
     column and the machine-readable report."""
-    from .sem.result import _clean
+    from .sem.result import json_ready
 
     frames, samples = [], {}
     for sample, (table, warnings, results) in per_sample.items():
@@ -237,4 +237,4 @@ def comparison_report(per_sample: Mapping[str, tuple[pd.DataFrame, list[str], Ma
     table = pd.concat(frames, ignore_index=True)
     report = {"nested": [list(p) for p in nested] if nested is not None else None,
               "net_crit": NET_CRIT, "columns": list(table.columns), "samples": samples}
-    return table, _clean(report)
+    return table, json_ready(report)

@@ -22,14 +22,14 @@ import pandas as pd
 from scipy import special
 
 from .errors import ConfigError
-from .sem.result import _clean
+from .sem.result import json_ready
 
 SIGNS = ("positive", "negative", "any")
 _DECISION = {"es": ("apoyada", "no apoyada"), "en": ("supported", "not supported")}
 _CI_METHOD = {"es": {"perc": "bootstrap percentil", "bca": "bootstrap BCa", "wald": "Wald"},
               "en": {"perc": "bootstrap percentile", "bca": "bootstrap BCa", "wald": "Wald"}}
 
-HYPOTHESIS_COLUMNS = ["hypothesis", "model", "parameter", "path", "statement", "expected_sign", "B", "beta",
+HYPOTHESIS_COLUMNS = ["hypothesis", "model", "parameter", "path", "statement", "expected_sign", "est", "std_all",
                       "se", "z", "pvalue", "ci_lower", "ci_upper", "ci_level", "ci_method", "r2_outcome",
                       "sign_as_expected", "significant", "supported", "decision"]
 EFFECT_COLUMNS = ["effect", "definition", "est", "std_all", "se", "z", "pvalue", "ci_lower", "ci_upper",
@@ -113,7 +113,7 @@ def hypothesis_table(params: pd.DataFrame, r2: Mapping[str, float], hypotheses: 
         outcome = row["lhs"] if row["op"] == "~" else None
         rows.append({
             "hypothesis": name, "model": h.get("model", model), "parameter": label, "path": _path(row),
-            "statement": h.get(language, ""), "expected_sign": sign, "B": est, "beta": _f(row.get("std_all")),
+            "statement": h.get(language, ""), "expected_sign": sign, "est": est, "std_all": _f(row.get("std_all")),
             "se": se, "z": _f(row["z"]), "pvalue": p, "ci_lower": lo, "ci_upper": hi, "ci_level": level,
             "ci_method": method, "r2_outcome": _f(r2.get(outcome)) if outcome else np.nan,
             "sign_as_expected": bool(sign_ok), "significant": significant, "supported": supported,
@@ -181,7 +181,7 @@ def hypotheses_report(results: Mapping[tuple[str, str], Mapping], config: Mappin
             entry["hypotheses"].append(rec)
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["sample", "n"] + HYPOTHESIS_COLUMNS)
     report = {"alpha": alpha, "language": language, "ci": ci, "columns": list(table.columns), "samples": samples}
-    return table, _clean(report)
+    return table, json_ready(report)
 
 
 def effects_report(results: Mapping[tuple[str, str], Mapping], *, language: str = "es") -> tuple[pd.DataFrame, dict]:
@@ -200,7 +200,7 @@ def effects_report(results: Mapping[tuple[str, str], Mapping], *, language: str 
             "bootstrap": res.get("bootstrap"),
             "effects": table.drop(columns=["sample", "model", "n"]).to_dict(orient="records")}
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["sample", "model", "n"] + EFFECT_COLUMNS)
-    return table, _clean({"language": language, "columns": list(table.columns), "samples": samples})
+    return table, json_ready({"language": language, "columns": list(table.columns), "samples": samples})
 
 
 def markdown(table: pd.DataFrame) -> str:

@@ -102,7 +102,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "efa.method_principal": {"es": "ejes principales", "en": "principal axes"},
     # sample description
     "firms": {"es": "Empresas", "en": "Firms"},
-    "wave_k": {"es": "Ola {k}", "en": "Wave {k}"},
     "mean_sd": {"es": "<i>M</i> (<i>DE</i>)", "en": "<i>M</i> (<i>SD</i>)"},
     "n_pct": {"es": "<i>n</i> (%)", "en": "<i>n</i> (%)"},
     # quarantine reasons (alianza.quality.REASONS)
@@ -114,6 +113,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "reason.failed_attention_check": {"es": "Atención", "en": "Attention check"},
     "reason.straight_lining": {"es": "Respuesta uniforme", "en": "Straight-lining"},
     "reason.partial_complete": {"es": "Incompleta", "en": "Partial"},
+    "reason.no_consent": {"es": "Sin consentimiento", "en": "No consent"},
+    "reason.truncated_row": {"es": "Fila truncada", "en": "Truncated row"},
+    "reason.unreadable_cell": {"es": "Celda ilegible", "en": "Unreadable cell"},
     # invariance levels
     "inv.configural": {"es": "Configural", "en": "Configural"},
     "inv.metric": {"es": "Métrica (cargas)", "en": "Metric (loadings)"},
@@ -531,29 +533,11 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 
-def wave_label(wave: str, labels: dict | None, lang: str, waves=()) -> str:
-    """Display name of a wave: config waves.labels[wave] ({es, en} or one text), else 'Ola k' / 'Wave k'
-    with k its place among the sorted `waves` (the wave id when it is not one of them)."""
-    entry = (labels or {}).get(wave)
-    if isinstance(entry, dict):
-        return entry.get(lang) or entry.get("en") or str(wave)
-    if entry:
-        return str(entry)
-    ordered = sorted(map(str, waves))
-    return t("wave_k", lang, k=ordered.index(str(wave)) + 1) if str(wave) in ordered else str(wave)
-
-
 def hypothesis_names(config: dict) -> dict[str, str]:
     """Parameter label -> hypothesis name of config `hypotheses.tests` ('h1' -> 'H1'), for results that
     know parameters only (the power study)."""
     tests = (config.get("hypotheses") or {}).get("tests") or {}
     return {str(h.get("parameter")): str(name) for name, h in tests.items() if h.get("parameter")}
-
-
-def wave_labels(config: dict, waves, lang: str) -> dict[str, str]:
-    """wave id -> display name for every wave of the run (config `waves.labels`)."""
-    labels = (config.get("waves") or {}).get("labels") or {}
-    return {w: wave_label(w, labels, lang, waves) for w in waves}
 
 
 def t_or(key: str, lang: str, fallback: str) -> str:

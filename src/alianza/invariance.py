@@ -25,14 +25,14 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
+from .sem.distributions import chi2_sf
 
 from .errors import ConfigError
 
 STEPS = ("configural", "metric", "scalar", "strict")
 # what each step adds to group.equal
 STEP_ADDS = {"configural": [], "metric": ["loadings"], "scalar": ["intercepts"], "strict": ["residuals"]}
-RULE_KEYS = ("delta_cfi", "delta_rmsea", "delta_srmr", "chisq_alpha")
+RULE_KEYS = ("delta_cfi", "delta_rmsea", "delta_srmr", "chisq_alpha", "chisq_p_min")
 # Chen (2007): a loss of CFI of .010 or more, supplemented by a rise of RMSEA of .015 or of
 # SRMR of .030 (loadings) / .010 (intercepts, residuals), indicates non-invariance.
 DEFAULT_RULES = {
@@ -104,7 +104,7 @@ def compare_fits(restricted: dict, reference: dict, *, ntotal: int | None = None
             out["scaling_factor"] = cd
             out["chisq_diff"] = (t0 - t1) / cd
     stat = out["chisq_diff"]
-    out["pvalue"] = float(sps.chi2.sf(stat, ddf)) if ddf > 0 and _finite(stat) else float("nan")
+    out["pvalue"] = float(chi2_sf(stat, ddf)) if ddf > 0 and _finite(stat) else float("nan")
     if not scaled and ntotal and ddf > 0:
         out["rmsea_diff"] = math.sqrt(max(stat / ntotal / ddf - 1.0 / ntotal, 0.0)) * math.sqrt(ngroups or 1)
     else:
@@ -151,17 +151,18 @@ def check_rules(comparison: dict, rule: dict, combine: str = "all") -> dict:
         value = comparison.get(key)
         ok = _finite(value) and (value >= limit - 1e-12 if better == "ge" else value <= limit + 1e-12)
         crit[key] = {"value": value, "limit": float(limit), "pass": bool(ok)}
-    if rule.get("chisq_alpha") is not None:
-        p = comparison.get("pvalue")
-        crit["chisq_alpha"] = {"value": p, "limit": float(rule["chisq_alpha"]),
-                               "pass": bool(_finite(p) and p >= float(rule["chisq_alpha"]))}
+    for key in ("chisq_alpha", "chisq_p_min"):        # the same criterion under two names
+        if rule.get(key) is not None:
+            p = comparison.get("pvalue")
+            crit[key] = {"value": p, "limit": float(rule[key]),
+                         "pass": bool(_finite(p) and p >= float(rule[key]))}
     if combine == "all":
         ok = all(c["pass"] for c in crit.values())
     elif combine == "chen2007":
         cfi_ok = crit.get("delta_cfi", {"pass": True})["pass"]
         others = [crit[k]["pass"] for k in ("delta_rmsea", "delta_srmr") if k in crit]
         ok = cfi_ok or (all(others) if others else False)
-        ok = ok and crit.get("chisq_alpha", {"pass": True})["pass"]
+        ok = ok and all(crit[k]["pass"] for k in ("chisq_alpha", "chisq_p_min") if k in crit)
     else:
         raise ConfigError(f"unknown rule combination {combine!r}; use 'all' or 'chen2007'",
                           key="invariance.rules.combine")
@@ -212,9 +213,9 @@ class InvarianceResult:
     fits: dict = field(default_factory=dict, repr=False)     # step -> SemFit
 
     def to_dict(self) -> dict:
-        from .sem.result import _clean
+        from .sem.result import json_ready
 
-        return _clean({"group": self.group, "groups": self.groups, "models": self.models,
+        return json_ready({"group": self.group, "groups": self.groups, "models": self.models,
                        "comparisons": self.comparisons, "freed": self.freed,
                        "latent_means": self.latent_means, "supported": self.supported,
                        "notes": self.notes, "rules": self.rules})
@@ -239,19 +240,24 @@ def merged_rules(rules: dict | None) -> dict:
 
 
 def invariance(model, data: pd.DataFrame, group: str, *, steps=STEPS, rules: dict | None = None,
-               partial: dict | None = None, group_label=None, ordered: bool = False,
-               estimator: str = "ML", fitter: Callable | None = None, source=None) -> InvarianceResult:
+               partial: dict | None = None, group_label=None, ordered=None,
+               estimator: str | None = None, missing: str | None = None, fitter: Callable | None = None,
+               source=None) -> InvarianceResult:
     """Fit the invariance sequence of `model` across the groups of `group` and judge it.
 
-    `fitter(model, data, group, group_equal=, group_partial=, group_label=, estimator=,
-    source=)` returns a SemFit (default alianza.sem.multigroup.fit_groups); `partial`
-    ({"enabled", "alpha", "max_free"}) controls the partial-invariance search.
+    Every step is fitted by alianza.sem.fit with the same estimator, missing-data treatment and
+    ordered items (lavaan's options; robust steps are compared by the scaled difference test).
+    `fitter` replaces sem.fit (same keywords); `partial` ({"enabled", "alpha", "max_free"})
+    controls the partial-invariance search. Every step with equality constraints records the
+    univariate score test of each constraint (lavTestScore) under "score_tests".
     """
-    from .sem.multigroup import fit_groups
+    from .sem import fit as sem_fit
+    from .sem.options import ordered_spec
     from .sem.scoretest import score_test
     from .sem.syntax import ParsedModel, parse_model
 
-    fitter = fitter or fit_groups
+    fitter = fitter or sem_fit
+    is_ordered = bool(ordered_spec(ordered))
     steps = list(steps)
     if not steps or steps[0] != "configural" or [s for s in steps if s not in STEPS]:
         raise ConfigError(f"invariance steps must start with configural and be among {', '.join(STEPS)}",
@@ -264,9 +270,9 @@ def invariance(model, data: pd.DataFrame, group: str, *, steps=STEPS, rules: dic
     parsed = model if isinstance(model, ParsedModel) else parse_model(model)
 
     def run(step, group_partial):
-        return fitter(parsed, data, group, group_equal=group_equal_for(step, ordered=ordered),
+        return fitter(parsed, data, group=group, group_equal=group_equal_for(step, ordered=is_ordered),
                       group_partial=list(group_partial), group_label=group_label, estimator=estimator,
-                      source=source)
+                      missing=missing, ordered=ordered, source=source)
 
     models, fits, comparisons, freed, notes = {}, {}, [], [], []
     group_partial: list[str] = []
@@ -279,7 +285,7 @@ def invariance(model, data: pd.DataFrame, group: str, *, steps=STEPS, rules: dic
         if previous is not None:
             rule = rules.get(step, {})
             comparison = _comparison(res, previous, step, prev_step, rule, rules["combine"])
-            adds = set(group_equal_for(step, ordered=ordered)) - set(group_equal_for(prev_step, ordered=ordered))
+            adds = set(group_equal_for(step, ordered=is_ordered)) - set(group_equal_for(prev_step, ordered=is_ordered))
             n_freed = 0
             full = (res, comparison)
             while (not comparison["pass"] and opts["enabled"] and n_freed < int(opts["max_free"])):
@@ -306,9 +312,10 @@ def invariance(model, data: pd.DataFrame, group: str, *, steps=STEPS, rules: dic
             chain_ok = False
         if chain_ok:
             supported = step
-        models[step] = {"group_equal": group_equal_for(step, ordered=ordered),
+        models[step] = {"group_equal": group_equal_for(step, ordered=is_ordered),
                         "group_partial": list(group_partial), "converged": res.converged,
-                        "warnings": list(res.warnings), "npar": res.fit.get("npar"), "fit": dict(res.fit)}
+                        "warnings": list(res.warnings), "npar": res.fit.get("npar"), "fit": dict(res.fit),
+                        "estimator": res.estimator, "score_tests": step_score_tests(res, score_test)}
         if previous is not None and comparison.get("partial"):
             models[step]["full_fit"] = dict(full[0].fit)      # every parameter of the step constrained
             fits[f"{step}_full"] = full[0]
@@ -330,6 +337,16 @@ def _comparison(res, previous, step, prev_step, rule, combine) -> dict:
     comp = compare_fits(res.fit, previous.fit, ntotal=res.n, ngroups=len(res.groups) or 1)
     judged = check_rules(comp, rule, combine)
     return {"model": step, "against": prev_step, **comp, **judged}
+
+
+def step_score_tests(res, score_test) -> list[dict]:
+    """lavTestScore's univariate table of a step: every equality constraint (the two parameters'
+    plabels, X2, df, p) and the parameter it is on; [] for a step without constraints."""
+    try:
+        uni = score_test(res)["uni"]
+    except ValueError:
+        return []
+    return uni.to_dict(orient="records")
 
 
 def _largest_score(res, score_test, kinds: set, alpha: float, already: list[str]) -> dict | None:
@@ -413,9 +430,9 @@ def prepare_groups(data: pd.DataFrame, group: str, *, min_group_n: int = 0, smal
 
 def skipped_result(group: str, groups: dict, notes: list[str], rules: dict | None = None) -> dict:
     """The JSON of a grouping variable that cannot be compared (fewer than two groups)."""
-    from .sem.result import _clean
+    from .sem.result import json_ready
 
-    return _clean({"group": group, "groups": groups, "models": {}, "comparisons": [], "freed": [],
+    return json_ready({"group": group, "groups": groups, "models": {}, "comparisons": [], "freed": [],
                    "latent_means": [], "supported": None, "notes": notes, "rules": rules or {}})
 
 
@@ -469,7 +486,7 @@ def invariance_markdown(result: dict) -> str:
 
 # ------------------------------------------------------------------ one call for CLI and pipeline
 def invariance_report(model, data: pd.DataFrame, group: str, settings: dict | None = None, *,
-                      group_label=None, sort_groups: bool = False, source=None) -> dict:
+                      group_label=None, sort_groups: bool = False, source=None, estimation: dict | None = None) -> dict:
     """Groups prepared (min_group_n, small_groups), the sequence fitted, as a JSON-ready dict.
 
     settings: the `invariance:` section of config/config.yaml (steps, rules, partial,
@@ -477,7 +494,8 @@ def invariance_report(model, data: pd.DataFrame, group: str, settings: dict | No
     order (first appearance; a merged group last), sorted with `sort_groups`, or as
     `group_label` lists them: the first is the reference group. Fewer than two usable
     groups give a result with no models and a note instead of an error, so a pipeline over
-    several grouping variables goes on.
+    several grouping variables goes on. `estimation` holds sem.fit's estimator options
+    (estimator, missing, ordered, std_lv: config `estimation:` through sem.options.fit_kwargs).
     """
     from .sem.syntax import ParsedModel, parse_model
 
@@ -498,8 +516,16 @@ def invariance_report(model, data: pd.DataFrame, group: str, settings: dict | No
         return skipped_result(group, {str(k): int(v) for k, v in counts.items()},
                               notes + [f"{group!r} has fewer than two groups with at least {min_n} complete "
                                        "rows: invariance across it is not tested"], rules)
+    est = dict(estimation or {})
+    from functools import partial
+
+    from .sem import fit as sem_fit
+
+    fitter = partial(sem_fit, std_lv=bool(est.get("std_lv")), parameterization=est.get("parameterization"))
     result = invariance(parsed, prepared, group, steps=settings.get("steps", STEPS), rules=rules,
-                        partial=settings.get("partial"), group_label=labels, source=source)
+                        partial=settings.get("partial"), group_label=labels, source=source,
+                        estimator=est.get("estimator"), missing=est.get("missing"), ordered=est.get("ordered"),
+                        fitter=fitter)
     out = result.to_dict()
     out["notes"] = notes + out["notes"]
     return out

@@ -11,7 +11,7 @@ from pathlib import Path
 # The packages whose versions change numbers or outputs.
 KEY_PACKAGES = [
     "alianza", "semopy", "numpy", "scipy", "pandas", "statsmodels", "pingouin",
-    "factor_analyzer", "snakemake", "pyreadstat", "openpyxl", "pyarrow", "matplotlib", "python-docx",
+    "factor_analyzer", "snakemake", "pyreadstat", "openpyxl", "xlrd", "pyarrow", "matplotlib", "python-docx",
 ]
 
 
@@ -33,8 +33,9 @@ def package_versions(names=KEY_PACKAGES) -> dict[str, str | None]:
     return out
 
 
-def provenance_record(inputs, config: dict, *, now: datetime | None = None) -> dict:
-    """Software versions, the config (with its seeds) and SHA-256 of every input file."""
+def provenance_record(inputs, config: dict, *, now: datetime | None = None, unread=()) -> dict:
+    """Software versions, the config (with its seeds), SHA-256 of every input file, and the files in
+    the raw folder that were not read (each {file, reason}), so a wave left out is visible."""
     now = now or datetime.now(timezone.utc)
     return {
         "created": now.isoformat(timespec="seconds"),
@@ -44,4 +45,5 @@ def provenance_record(inputs, config: dict, *, now: datetime | None = None) -> d
         "config": config,
         "seeds": {"seed": config.get("seed")},
         "inputs": {str(p): {"sha256": sha256(p), "bytes": Path(p).stat().st_size} for p in inputs},
+        "unread_raw_files": [dict(u) for u in unread],
     }

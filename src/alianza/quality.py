@@ -16,6 +16,9 @@ from .coding import BLANK, INVALID, MISSING, VALUE
 # Every reason a row can be quarantined for, in the order messages are listed.
 REASONS = (
     "empty_row",
+    "no_consent",
+    "truncated_row",
+    "unreadable_cell",
     "missing_id",
     "exact_duplicate",
     "conflicting_duplicate",

@@ -9,8 +9,9 @@ Two views of the same file:
 - ``read_table(path) -> DataFrame``: typed values for analysis (numbers are
   numbers; a decimal comma is honoured).
 
-CSV: the encoding is tried as UTF-8 (a byte-order mark is tolerated), then
-cp1252, then latin-1 (Spanish-locale Excel exports); the delimiter is sniffed
+CSV: a UTF-32 or UTF-16 byte-order mark decides the encoding; otherwise it is
+tried as UTF-8 (a byte-order mark is tolerated), then cp1252, then latin-1
+(Spanish-locale Excel exports); the delimiter is sniffed
 (csv.Sniffer on a sample, among ``; , tab |``) and the decimal mark inferred
 (a comma when the delimiter is not a comma and numbers like ``7,5`` appear).
 
@@ -22,11 +23,26 @@ uses the file's labels only to check they agree with the codebook. User-
 defined missing values (e.g. 9, 99) are read as the codes they are, so they
 can be counted as missing codes.
 
+Excel: .xlsx through openpyxl, .xls through xlrd (pandas' calamine engine turns
+error cells into blanks, so it is not used). Qualtrics exports carry two more
+header rows (question texts, then ImportId JSON): they are recognised, the texts
+kept in ``TableInfo.question_texts`` and neither row counted as data.
+
+Cells that reading would turn into a missing value although the source holds
+no empty answer are never blanked silently: ``TableInfo.damaged`` maps the
+0-based data row to its problems, (kind, message) with kind ``truncated_row``
+(a CSV row with fewer fields than the header) or ``unreadable_cell`` (an Excel
+error such as #DIV/0! or #N/A, or a formula saved without its computed value).
+Ingestion quarantines those rows. SPSS user-defined missing values and Stata
+extended missing values (.a ... .z) are in ``TableInfo.declared_missing``
+(column -> values and (low, high) ranges) so ingestion counts them as missing codes.
+
 Every failure (unknown format, empty file, header only, unreadable file) is an
 InputError naming the file.
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -37,7 +53,8 @@ import pandas as pd
 
 from .errors import InputError
 
-FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".sav": "sav", ".dta": "dta", ".parquet": "parquet"}
+FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".xls": "xls", ".sav": "sav", ".dta": "dta", ".parquet": "parquet"}
+TRUNCATED, UNREADABLE = "truncated_row", "unreadable_cell"
 _DELIMITERS = ";,\t|"
 _SNIFF_CHARS = 64 * 1024
 _DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
@@ -48,6 +65,17 @@ _NA_TOKENS = frozenset({
     "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
 })
 _NUMBER = re.compile(r"^\s*[-+]?(\d+([.,]\d*)?|[.,]\d+)([eE][-+]?\d+)?\s*$")
+# Longest first: the UTF-32-LE mark starts with the UTF-16-LE one.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_QUALTRICS_IMPORT = '{"importid"'
+# What Excel writes for an error cell, also when it saves the sheet as CSV.
+EXCEL_ERRORS = frozenset({
+    "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!", "#CALC!",
+    "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",
+})
 
 
 @dataclass(frozen=True)
@@ -61,15 +89,19 @@ class TableInfo:
     decimal: str | None = None
     sheet: str | None = None
     value_labels: dict = field(default_factory=dict)
+    header_rows: int = 1
+    question_texts: dict = field(default_factory=dict)  # header -> question text (Qualtrics' second row)
+    damaged: dict = field(default_factory=dict)  # 0-based data row -> [(kind, message)]
+    declared_missing: dict = field(default_factory=dict)  # header -> missing values and (low, high) ranges
+    unreadable_cells: frozenset = frozenset()  # (0-based data row, header) of error / uncomputed cells
 
 
 def file_format(path) -> str:
     path = Path(path)
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
-        hint = " (save it as .xlsx)" if path.suffix.lower() == ".xls" else ""
         raise InputError(
-            f"unknown format {path.suffix or '(no extension)'!r}{hint}; supported: {', '.join(FORMATS)}", file=path
+            f"unknown format {path.suffix or '(no extension)'!r}; supported: {', '.join(FORMATS)}", file=path
         )
     return fmt
 
@@ -80,7 +112,8 @@ def read_raw(path) -> tuple[pd.DataFrame, TableInfo]:
     fmt = file_format(path)
     if not path.is_file():
         raise InputError("no such file", file=path)
-    reader = {"csv": _csv_raw, "xlsx": _xlsx_raw, "sav": _stat_raw, "dta": _stat_raw, "parquet": _parquet_raw}[fmt]
+    reader = {"csv": _csv_raw, "xlsx": _xlsx_raw, "xls": _xls_raw, "sav": _stat_raw, "dta": _stat_raw,
+              "parquet": _parquet_raw}[fmt]
     df, info = reader(path, fmt)
     _check_not_empty(df, path)
     return df, info
@@ -91,7 +124,7 @@ def read_table(path) -> pd.DataFrame:
     df, info = read_raw(path)
     if info.format == "csv":
         df = df.apply(lambda col: _typed_column(col, info.decimal))
-    elif info.format == "xlsx":
+    elif info.format in ("xlsx", "xls"):
         df = df.infer_objects()  # cells were read as objects to keep them as stored
     if info.value_labels:
         df.attrs["value_labels"] = info.value_labels
@@ -100,7 +133,13 @@ def read_table(path) -> pd.DataFrame:
 
 # ------------------------------------------------------------------------- CSV
 def decode_bytes(raw: bytes) -> tuple[str, str]:
-    """(text, encoding): UTF-8 (BOM tolerated), else cp1252, else latin-1 (which never fails)."""
+    """(text, encoding): by byte-order mark (UTF-32/UTF-16), else UTF-8 (BOM tolerated), cp1252, latin-1."""
+    for bom, enc in _BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw.decode(enc), enc
+            except UnicodeDecodeError:
+                break  # a mark followed by something else: fall back to the byte guesses
     for enc in ("utf-8-sig", "cp1252", "latin-1"):
         try:
             text = raw.decode(enc)
@@ -146,23 +185,67 @@ def _csv_raw(path: Path, fmt: str):
         raise InputError("empty file: no header and no data rows", file=path)
     delim = sniff_delimiter(text)
     try:
-        grid = pd.read_csv(
-            io.StringIO(text), sep=delim, header=None, dtype=str, keep_default_na=False,
-            na_filter=False, skip_blank_lines=False, engine="c",
-        )
-    except pd.errors.ParserError as exc:
-        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
-        if m:
-            raise InputError(
-                f"{m.group(3)} fields where the header has {m.group(1)} (delimiter {delim!r})",
-                file=path, row=int(m.group(2)) - 1,
-            ) from None
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
+    except csv.Error as exc:
         raise InputError(f"cannot parse as CSV: {exc}", file=path) from None
-    header = [str(h) for h in grid.iloc[0].tolist()]
-    body = grid.iloc[1:].reset_index(drop=True)
-    df = _with_header(body, header, path)
+    width = len(rows[0])
+    damaged = {}
+    for i, row in enumerate(rows[1:]):
+        if len(row) > width:
+            raise InputError(f"{len(row)} fields where the header has {width} (delimiter {delim!r})", file=path, row=i + 1)
+        if 0 < len(row) < width:  # an empty line is an empty row, not a short one
+            damaged[i] = len(row)
+            row.extend([""] * (width - len(row)))
+        elif not row:
+            row.extend([""] * width)
+    grid = [list(r) for r in rows]
+    df, info_extra = _frame(grid, path)
+    df = df.astype("str")  # every cell is text, as pandas.read_csv(dtype=str) gives it
+    kept = info_extra["kept"]
+    report: dict = {}
+    for i, n_fields in damaged.items():
+        i = i - (info_extra["header_rows"] - 1)
+        lost = [h for j, h in kept if j >= n_fields]
+        if i >= 0 and lost:
+            report[i] = [(TRUNCATED, (
+                f"truncated row: {n_fields} of {width} fields, nothing delivered for "
+                f"{_listed(lost)}"))]
+    last = len(df) - 1
+    if rows[1:] and _ends_inside_quotes(text, delim) and last not in report and len(rows[-1]) <= width:
+        column = _header_at(kept, len(rows[-1]) - 1)
+        report[last] = [(TRUNCATED, f"truncated row: the file ends inside the quoted value of column {column!r}")]
+    # A sheet saved as CSV keeps Excel's error cells as text (#DIV/0!): unreadable, not an answer.
+    cells = set()
+    for header in df.columns:
+        for i in df.index[df[header].str.strip().isin(EXCEL_ERRORS)]:
+            report.setdefault(int(i), []).append((UNREADABLE, f"Excel error {df.at[i, header].strip()} in column {header!r}"))
+            cells.add((int(i), header))
+    info_extra["damaged"] = dict(sorted(report.items()))
     decimal = "," if delim != "," and _has_decimal_comma(df) else "."
-    return df, TableInfo(str(path), fmt, encoding=encoding, delimiter=delim, decimal=decimal)
+    return df, _info(path, fmt, info_extra, encoding=encoding, delimiter=delim, decimal=decimal,
+                     unreadable_cells=frozenset(cells))
+
+
+def _ends_inside_quotes(text: str, delim: str) -> bool:
+    """A file cut off inside a quoted field: the lenient parse above took the rest as the value."""
+    try:
+        for _ in csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
+
+
+def _header_at(kept, position: int) -> str:
+    """The header of the delivered column at a position (or of the nearest kept one before it)."""
+    names = [h for j, h in kept if j <= position]
+    return names[-1] if names else kept[0][1]
+
+
+def _listed(headers) -> str:
+    shown = ", ".join(repr(h) for h in headers[:3])
+    more = f" and {len(headers) - 3} more" if len(headers) > 3 else ""
+    return f"column{'s' if len(headers) > 1 else ''} {shown}{more}"
 
 
 def _has_decimal_comma(df: pd.DataFrame) -> bool:
@@ -185,22 +268,97 @@ def _typed_column(col: pd.Series, decimal: str | None) -> pd.Series:
     return values.astype("float64")
 
 
-# ------------------------------------------------------------ other formats
+# ---------------------------------------------------------------- Excel
 def _xlsx_raw(path: Path, fmt: str):
+    from openpyxl import load_workbook
+
     try:
-        book = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine="openpyxl")
+        # Two views: cached values (what Excel showed) and formulas (to tell an uncomputed formula from a blank).
+        values_book = load_workbook(path, read_only=True, data_only=True)
+        formula_book = load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # zipfile.BadZipFile, InvalidFileException, KeyError ... all mean unreadable
         raise InputError(f"cannot read as XLSX: {exc}", file=path) from None
-    if not book:
+    if not values_book.sheetnames:
         raise InputError("empty file: the workbook has no sheets", file=path)
-    sheet, grid = next(iter(book.items()))  # the first sheet holds the data
-    if grid.empty:
+    sheet = values_book.sheetnames[0]  # the first sheet holds the data
+    grid, problems = [], {}
+    formula_rows = formula_book[sheet].iter_rows()
+    for r, (cells, fcells) in enumerate(zip(values_book[sheet].iter_rows(), formula_rows)):
+        row = []
+        for c, (cell, fcell) in enumerate(zip(cells, fcells)):
+            value = cell.value
+            if cell.data_type == "e":
+                problems[(r, c)] = f"Excel error {value} in column {{col}}"
+                value = str(value)
+            elif value is None and fcell.data_type == "f":
+                problems[(r, c)] = (
+                    "formula without a saved value in column {col} (open and save the file in Excel or "
+                    "LibreOffice to compute it)"
+                )
+                value = str(fcell.value)
+            elif isinstance(value, float) and value.is_integer():
+                value = int(value)
+            row.append(value)
+        grid.append(row)
+    values_book.close()
+    formula_book.close()
+    return _sheet_frame(grid, problems, path, fmt, sheet)
+
+
+def _xls_raw(path: Path, fmt: str):
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(str(path))
+    except Exception as exc:  # xlrd.XLRDError, struct.error, CompDocError ... all mean unreadable
+        raise InputError(f"cannot read as XLS: {exc}", file=path) from None
+    if book.nsheets == 0:
+        raise InputError("empty file: the workbook has no sheets", file=path)
+    sh = book.sheet_by_index(0)
+    grid, problems = [], {}
+    for r in range(sh.nrows):
+        row = []
+        for c in range(sh.ncols):
+            kind, value = sh.cell_type(r, c), sh.cell_value(r, c)
+            if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+                value = None
+            elif kind == xlrd.XL_CELL_ERROR:
+                text = xlrd.error_text_from_code.get(value, f"#ERR{value}")
+                problems[(r, c)] = f"Excel error {text} in column {{col}}"
+                value = text
+            elif kind == xlrd.XL_CELL_DATE:
+                value = xlrd.xldate.xldate_as_datetime(value, book.datemode)
+            elif kind == xlrd.XL_CELL_BOOLEAN:
+                value = bool(value)
+            elif isinstance(value, float) and value.is_integer():
+                value = int(value)
+            row.append(value)
+        grid.append(row)
+    return _sheet_frame(grid, problems, path, fmt, sh.name)
+
+
+def _sheet_frame(grid, problems, path, fmt, sheet):
+    while grid and all(_blank(v) for v in grid[-1]):
+        grid.pop()  # formatted but empty rows at the end are not records
+    if not grid:
         raise InputError(f"empty file: sheet {sheet!r} has no header and no data rows", file=path)
-    header = ["" if _blank(h) else _cell_text(h) for h in grid.iloc[0].tolist()]
-    body = grid.iloc[1:].reset_index(drop=True)
-    return _with_header(body, header, path), TableInfo(str(path), fmt, sheet=str(sheet))
+    width = max(len(r) for r in grid)
+    grid = [list(r) + [None] * (width - len(r)) for r in grid]
+    grid[0] = ["" if _blank(h) else _cell_text(h) for h in grid[0]]
+    df, extra = _frame(grid, path)
+    names = dict(extra["kept"])
+    damaged: dict = {}
+    cells = set()
+    for (r, c), message in sorted(problems.items()):
+        i = r - extra["header_rows"]
+        if i >= 0 and c in names:
+            damaged.setdefault(i, []).append((UNREADABLE, message.format(col=repr(names[c]))))
+            cells.add((i, names[c]))
+    extra["damaged"] = damaged
+    return df, _info(path, fmt, extra, sheet=str(sheet), unreadable_cells=frozenset(cells))
 
 
+# ------------------------------------------------------------ other formats
 def _stat_raw(path: Path, fmt: str):
     import pyreadstat
 
@@ -210,7 +368,14 @@ def _stat_raw(path: Path, fmt: str):
     except Exception as exc:  # pyreadstat raises its own ReadstatError/PyreadstatError
         raise InputError(f"cannot read as {fmt.upper()}: {exc}", file=path) from None
     labels = {col: dict(lab) for col, lab in (meta.variable_value_labels or {}).items()}
-    return df, TableInfo(str(path), fmt, encoding=getattr(meta, "file_encoding", None), value_labels=labels)
+    # SPSS user-missing values and ranges; Stata extended missing values (.a-.z, read as 'a'-'z').
+    declared: dict = {}
+    for col, values in (getattr(meta, "missing_user_values", None) or {}).items():
+        declared.setdefault(col, []).extend(values)
+    for col, ranges in (getattr(meta, "missing_ranges", None) or {}).items():
+        declared.setdefault(col, []).extend((r["lo"], r["hi"]) for r in ranges)
+    return df, TableInfo(str(path), fmt, encoding=getattr(meta, "file_encoding", None), value_labels=labels,
+                         declared_missing={c: tuple(v) for c, v in declared.items()})
 
 
 def _parquet_raw(path: Path, fmt: str):
@@ -219,6 +384,17 @@ def _parquet_raw(path: Path, fmt: str):
     except Exception as exc:  # pyarrow.ArrowInvalid and friends
         raise InputError(f"cannot read as Parquet: {exc}", file=path) from None
     return df, TableInfo(str(path), fmt)
+
+
+def is_declared_missing(info: TableInfo, header: str, value) -> bool:
+    """Whether the file itself declares this cell a missing value (SPSS user missing, Stata .a-.z)."""
+    for spec in info.declared_missing.get(header, ()):
+        if isinstance(spec, tuple):
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and spec[0] <= value <= spec[1]:
+                return True
+        elif value == spec:
+            return True
+    return False
 
 
 # ------------------------------------------------------------------ helpers
@@ -239,23 +415,45 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _with_header(body: pd.DataFrame, header: list[str], path: Path) -> pd.DataFrame:
-    """Attach the delivered header; blank headers are allowed only on empty columns (export artifacts)."""
-    keep, names, seen = [], [], {}
+def _frame(grid: list[list], path: Path):
+    """Header row(s) + body of a grid of cells -> DataFrame and what was learnt on the way."""
+    header = [str(h) for h in grid[0]]
+    body_rows = grid[1:]
+    header_rows, texts_row = 1, None
+    if len(body_rows) >= 2 and _is_qualtrics_import_row(body_rows[1]):
+        texts_row, body_rows, header_rows = body_rows[0], body_rows[2:], 3
+    body = pd.DataFrame(body_rows, columns=range(len(header)), dtype=object)
+    kept = _header_columns(body, header, path)
+    df = body.iloc[:, [j for j, _ in kept]].copy()
+    df.columns = [h for _, h in kept]
+    df = df.reset_index(drop=True)
+    texts = {} if texts_row is None else {h: _cell_text(texts_row[j]) for j, h in kept}
+    return df, {"kept": kept, "header_rows": header_rows, "question_texts": texts}
+
+
+def _info(path, fmt, extra, **kw) -> TableInfo:
+    return TableInfo(str(path), fmt, header_rows=extra["header_rows"], question_texts=extra["question_texts"],
+                     damaged=extra.get("damaged", {}), **kw)
+
+
+def _is_qualtrics_import_row(row) -> bool:
+    cells = [str(v).strip().lower() for v in row if not _blank(v)]
+    return bool(cells) and sum(c.startswith(_QUALTRICS_IMPORT) for c in cells) > len(cells) / 2
+
+
+def _header_columns(body: pd.DataFrame, header: list[str], path: Path) -> list[tuple[int, str]]:
+    """(position, header) of the columns kept; blank headers are allowed only on empty columns (export artifacts)."""
+    keep, seen = [], {}
     for j, name in enumerate(header):
-        col = body.iloc[:, j]
         if not name.strip():
-            if col.map(_blank).all():
+            if body.iloc[:, j].map(_blank).all():
                 continue
             raise InputError(f"column {j + 1} has data but no header", file=path)
         if name in seen:
             raise InputError(f"duplicate column header {name!r} (columns {seen[name] + 1} and {j + 1})", file=path)
         seen[name] = j
-        keep.append(j)
-        names.append(name)
-    df = body.iloc[:, keep].copy()
-    df.columns = names
-    return df
+        keep.append((j, name))
+    return keep
 
 
 def _check_not_empty(df: pd.DataFrame, path: Path) -> None:

@@ -341,10 +341,10 @@ def _xlsx_bytes(df: pd.DataFrame, sheet: str) -> bytes:
 def _write_stat(df: pd.DataFrame, path: Path, codebook: Codebook, suffix: str) -> None:
     import pyreadstat
 
-    from .ingest import match_columns
+    from .headers import match_headers
 
     # headers may be delivered variants ('Antigüedad', 'Folio'): find each one's variable as ingestion would
-    variable_of = {header: name for name, header in match_columns(list(df.columns), codebook, path)[0].items()}
+    variable_of = {header: name for name, header in match_headers(list(df.columns), codebook, path).columns.items()}
     table = pd.DataFrame(index=df.index)
     value_labels, col_labels = {}, {}
     for col in df.columns:

@@ -31,7 +31,7 @@ def load_codebook_or_fail(path):
 def discover_waves(waves_cfg: dict) -> dict[str, str]:
     """Wave id -> raw file. Discovered files (by extension) plus any listed explicitly."""
     raw_dir = Path(waves_cfg["raw_dir"])
-    exts = {e.lower() for e in waves_cfg.get("extensions", ["csv", "xlsx", "sav", "dta", "parquet"])}
+    exts = {e.lower() for e in waves_cfg["extensions"]}
     found: dict[str, str] = {}
     if waves_cfg.get("discover", True):
         if not raw_dir.is_dir():
@@ -59,6 +59,54 @@ def discover_waves(waves_cfg: dict) -> dict[str, str]:
     if not found:
         raise ConfigError(f"no survey waves found (extensions {sorted(exts)})", file=raw_dir)
     return found
+
+
+def unread_files(waves_cfg: dict, waves: dict[str, str]) -> list[dict]:
+    """Files in the raw folder the pipeline does not read, each with why: named in a warning and in provenance.
+    READMEs, hidden files and the waves' column maps are not listed."""
+    from .ingest import COLUMN_MAP_SUFFIX, column_map_path
+
+    raw_dir = Path(waves_cfg["raw_dir"])
+    if not raw_dir.is_dir():
+        return []
+    read = {Path(p).resolve() for p in waves.values()}
+    read |= {column_map_path(p).resolve() for p in waves.values()}
+    exts = {e.lower() for e in waves_cfg["extensions"]}
+    out = []
+    for path in sorted(raw_dir.iterdir()):
+        if not path.is_file() or path.resolve() in read or path.name.startswith(".") or path.stem.upper() == "README":
+            continue
+        ext = path.suffix.lower().lstrip(".")
+        if path.name.startswith("~$"):
+            why = "an office lock file"
+        elif path.name.endswith(COLUMN_MAP_SUFFIX):
+            why = "a column map without a wave of the same name"
+        elif ext in exts:
+            why = "not a wave: discovery is off and waves.files does not list it"
+        else:
+            why = f"extension .{ext} is not in waves.extensions" if ext else "no extension"
+        out.append({"file": str(path), "reason": why})
+    return out
+
+
+def wave_column_map(wave_file) -> list[str]:
+    """The wave's column map as a rule input ([] when there is none): only that wave reruns when it changes."""
+    from .ingest import column_map_path
+
+    path = column_map_path(wave_file)
+    return [str(path)] if path.is_file() else []
+
+
+def wave_labels(waves_cfg: dict, waves) -> dict[str, dict[str, str]]:
+    """Display name of every wave, {wave: {es, en}}, from waves.labels (default: the wave id).
+    The one place table writers take wave names from."""
+    labels = waves_cfg.get("labels") or {}  # labels of waves not present (a pinned subset) are unused
+    return {w: dict(labels.get(w) or {"es": w, "en": w}) for w in waves}
+
+
+def warn_unread(unread: list[dict]) -> None:
+    for item in unread:
+        print(f"alianza: warning: file {item['file']}: not read ({item['reason']})", file=sys.stderr)
 
 
 def model_text(files) -> str:

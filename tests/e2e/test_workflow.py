@@ -144,6 +144,27 @@ def test_a_new_wave_reruns_only_what_depends_on_it(pipeline_run, tmp_path):
         assert samples and all(("sample=wave3_added_synthetic" in w) or ("sample=pooled" in w) for w in samples), rule
 
 
+def test_a_column_map_reruns_only_its_wave_and_unread_files_are_named(pipeline_run):
+    work = pipeline_run
+    raw = work / "data" / "raw"
+    first = sorted(p for p in raw.iterdir() if p.suffix == ".csv")[0]
+    column_map = raw / f"{first.stem}.columns.yaml"
+    column_map.write_text("Encuestador: ignore\n", encoding="utf-8")
+    stray = raw / "wave4_old.ods"
+    stray.write_bytes(b"not read")
+    try:
+        proc = _snakemake(work, "-n")
+    finally:
+        column_map.unlink()
+        stray.unlink()
+    assert proc.returncode == 0, proc.stderr
+    ingests = [w for r, w in _scheduled_jobs(proc.stdout) if r == "ingest"]
+    assert ingests == [f"wave={first.stem}"]
+    assert "data/raw/wave4_old.ods: not read (extension .ods is not in waves.extensions)" in proc.stderr
+    pooled = pd.read_parquet(work / "data" / "processed" / "pooled.parquet")
+    assert set(pooled.attrs["wave_labels"]) == set(pooled["wave"].unique())
+
+
 @pytest.mark.parametrize(
     "path, old, new, expected",
     [

@@ -25,7 +25,8 @@ from alianza.sem.bootstrap import _moments, _outer, _sym_sqrt, bootstrap, with_b
 from alianza.sem.fitting import fit
 from alianza.sem.model import SemModel
 from alianza.sem.partable import build_partable
-from alianza.sem.refit import FAILED, BatchedML, refit, start_hessian
+from alianza.sem.derivatives import BatchedML
+from alianza.sem.refit import FAILED, refit, start_hessian
 from alianza.sem.samplestats import sample_stats, select_complete
 from alianza.sem.syntax import parse_model
 from tests.conftest import FIXTURES, REFERENCE

@@ -7,7 +7,8 @@ import sys
 import pytest
 import yaml
 
-from alianza.codebook import Codebook, load_codebook, normalize_name, normalize_text
+from alianza.codebook import Codebook, load_codebook, normalize_text
+from alianza.headers import header_key
 from alianza.errors import ConfigError
 from tests.unit.wave_helpers import CODEBOOK_PATH, ROOT, codebook
 
@@ -96,9 +97,10 @@ def test_normalisation_of_labels_and_headers():
     assert normalize_text("  Totalmente de  ACUERDO ") == "totalmente de acuerdo"
     assert normalize_text("San Luis Río Colorado") == normalize_text("san luis rio colorado")
     assert normalize_text("Don\u2019t know / No answer") == normalize_text("don't know/no answer")
-    assert normalize_name(" Antigüedad ") == "antiguedad"
-    assert normalize_name("Firm ID") == "firm_id"
-    assert normalize_name("E1_1") == "e1_1"
+    assert header_key(" Antigüedad ") == header_key("antiguedad") == "antiguedad"
+    assert header_key("Firm ID") == header_key("firm_id") == "firm id"
+    assert header_key("E1_1") == header_key("e1_1")
+    assert header_key("¿Es un negocio  familiar?") == header_key("es un negocio familiar")
 
 
 # ------------------------------------------------------------ bad codebooks
@@ -167,7 +169,17 @@ REFERENCE_CASES = [
     (_set(["context", 0, "categories", 1, "code"], 1), "key context[0].categories[1].code: code 1 appears twice"),
     (_set(["ignore_columns"], ["Sector"]), "key ignore_columns[0]: ignored column 'Sector' is a codebook variable"),
     (_set(["context", 1, "aliases"], ["Folio"]), "column name 'Folio' is also used at id.aliases[0]"),
+    (_set(["personal"], [{"id": "nota", "label": {"es": "¿Es un negocio familiar?", "en": "Note"}}]),
+     "key nota: '¿Es un negocio familiar?' of 'nota' reads the same as"),
 ]
+
+
+def test_consent_accepts_by_code_label_or_choice_name():
+    cb = codebook()
+    for answer in (1, 1.0, "1", "si", "Sí, acepto participar", "yes, I AGREE to take part"):
+        assert cb.consents(answer), answer
+    for answer in (0, "0", "No", "No acepto", "2"):
+        assert not cb.consents(answer), answer
 
 
 @pytest.mark.parametrize("edit, expected", REFERENCE_CASES)

@@ -51,7 +51,7 @@ def test_table_reads_the_parameter_table(boot_fit):
     p = boot_fit.params
     for _, row in table.iterrows():
         src = p[p["label"] == row["parameter"]].iloc[0]
-        assert (row["B"], row["beta"], row["se"], row["z"], row["pvalue"]) == (
+        assert (row["est"], row["std_all"], row["se"], row["z"], row["pvalue"]) == (
             src["est"], src["std_all"], src["se"], src["z"], src["pvalue"])
         assert (row["ci_lower"], row["ci_upper"]) == (src["ci_lower"], src["ci_upper"])
         assert row["ci_method"] == "bootstrap percentile"
@@ -82,7 +82,7 @@ def test_wald_decision_p_and_sign(est, sign, supported):
     assert row["ci_method"] == "Wald"
     # the Wald interval at 1 - alpha: est -/+ qnorm(1 - alpha/2) se
     row10 = hypothesis_table(_params(est, 0.1), {}, h, alpha=0.10).iloc[0]
-    assert row10["ci_upper"] - row10["B"] == pytest.approx(1.6448536269514722 * 0.1)
+    assert row10["ci_upper"] - row10["est"] == pytest.approx(1.6448536269514722 * 0.1)
 
 
 def test_bootstrap_decision_is_the_interval():

@@ -217,3 +217,107 @@ def test_bundled_waves_quarantine_exactly_the_injected_defects(wave_name):
     assert sorted(result.quarantine["source_row"]) == sorted(set(row_defects["source_row"]))
     # every injected missing code is an NA of a kept row, counted in the summary
     assert sum(s["missing_codes_to_na"].values()) == int((sim.log["defect"] == "missing_code").sum())
+
+
+# ------------------------------- cells reading would blank: quarantined and counted, never NA (issue 15)
+def test_truncated_and_short_rows_are_quarantined_not_padded(tmp_path, wave):
+    path = write(wave, tmp_path / "w.csv", delimiter=";")
+    lines = path.read_text(encoding="utf-8").rstrip("\n").split("\n")
+    short = ";".join(lines[3].split(";")[:20])          # data row 3 lost its last 13 fields
+    cut = ";".join(lines[N].split(";")[:31])             # the last line was cut off
+    path.write_text("\n".join(lines[:3] + [short] + lines[4:N] + [cut]), encoding="utf-8")
+    result = ingest_wave(path, codebook())
+    s = result.summary
+    assert s["rows_in"] == N == s["rows_kept"] + s["rows_quarantined"]
+    q = _only(result, "truncated_row", [3, N])
+    assert q["reason"].iloc[0].startswith("truncated row: 20 of 33 fields, nothing delivered for columns")
+    assert q["reason"].iloc[1] == "truncated row: 31 of 33 fields, nothing delivered for columns 'co_3', 'co_4'"
+    assert sum(s["missing_codes_to_na"].values()) == 0
+
+
+def test_excel_error_cells_and_uncomputed_formulas_are_quarantined(tmp_path, wave):
+    from openpyxl import load_workbook
+
+    path = write(wave, tmp_path / "w.xlsx")
+    wb = load_workbook(path)
+    ws = wb.active
+    col = {c.value: c.column for c in ws[1]}
+    ws.cell(row=3, column=col["e2_1"]).value = "#DIV/0!"     # data row 2
+    ws.cell(row=6, column=col["antiguedad"]).value = "#N/A"  # data row 5
+    ws.cell(row=8, column=col["e4_4"]).value = "=2+2"         # data row 7, saved without a value
+    wb.save(path)
+    result = ingest_wave(path, codebook())
+    s = result.summary
+    assert s["rows_in"] == N == s["rows_kept"] + s["rows_quarantined"]
+    q = _only(result, "unreadable_cell", [2, 5, 7])
+    assert q["reason"].tolist()[:2] == ["Excel error #DIV/0! in column 'e2_1'", "Excel error #N/A in column 'antiguedad'"]
+    assert q["reason"].iloc[2].startswith("formula without a saved value in column 'e4_4'")
+    assert q["e2_1"].iloc[0] == "#DIV/0!" and q["e4_4"].iloc[2] == "=2+2"  # as delivered
+
+
+def test_xls_wave_ingests_like_xlsx(tmp_path, wave):
+    import xlwt
+
+    path = tmp_path / "w.xls"
+    book = xlwt.Workbook()
+    sh = book.add_sheet("Sheet1", cell_overwrite_ok=True)
+    for c, name in enumerate(wave.columns):
+        sh.write(0, c, name)
+        for r, v in enumerate(wave[name].tolist()):
+            if v is not None and v == v:
+                sh.write(r + 1, c, v)
+    sh.row(4).set_cell_error(list(wave.columns).index("e3_3"), "#DIV/0!")
+    book.save(str(path))
+    result = ingest_wave(path, codebook())
+    assert result.summary["format"] == "xls"
+    _only(result, "unreadable_cell", [4])
+    kept_ids = [f for i, f in enumerate(wave["firm_id"]) if i != 3]
+    assert result.kept["firm_id"].tolist() == kept_ids
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
+def test_utf16_and_utf32_waves_ingest(tmp_path, wave, encoding):
+    result = _ingest(wave, tmp_path, labels=True, encoding=encoding, delimiter="\t")
+    assert result.summary["encoding"] == encoding and result.summary["rows_kept"] == N
+    assert result.kept["e1_1"].astype(int).tolist() == [int(v) for v in wave["e1_1"]]
+
+
+def test_stata_extended_missing_values_are_missing_codes(tmp_path, wave):
+    import pyreadstat
+
+    df = wave.copy().astype(object)
+    df.loc[1, "e1_1"] = "a"
+    df.loc[2, "e2_2"] = "b"
+    path = tmp_path / "w.dta"
+    num = [c for c in df.columns if c != "firm_id"]
+    df[num] = df[num].astype(object)
+    pyreadstat.write_dta(df, str(path), missing_user_values={"e1_1": ["a"], "e2_2": ["b"]})
+    result = ingest_wave(path, codebook())
+    assert result.summary["rows_kept"] == N
+    na = result.summary["missing_codes_to_na"]
+    assert (na["e1_1"], na["e2_2"]) == (1, 1) and sum(na.values()) == 2
+    assert result.kept["e1_1"].isna().tolist()[1] and result.kept["e2_2"].isna().tolist()[2]
+
+
+def test_spss_user_missing_values_are_missing_codes(tmp_path, wave):
+    import pyreadstat
+
+    df = wave.copy()
+    df.loc[3, "e5_1"] = 8  # not a codebook missing code, but the file declares it missing
+    path = tmp_path / "w.sav"
+    out = df.copy()
+    for c in out.columns:
+        if c != "firm_id":
+            out[c] = pd.to_numeric(out[c])
+    pyreadstat.write_sav(out, str(path), missing_ranges={"e5_1": [8]})
+    result = ingest_wave(path, codebook())
+    assert result.summary["rows_kept"] == N and result.summary["missing_codes_to_na"]["e5_1"] == 1
+
+
+def test_excel_error_text_in_a_csv_saved_from_excel_is_quarantined(tmp_path, wave):
+    df = wave.copy().astype(object)
+    df.loc[3, "e1_3"] = "#VALUE!"
+    df.loc[6, "empleados"] = "#DIV/0!"
+    result = _ingest(df, tmp_path, delimiter=";")
+    q = _only(result, "unreadable_cell", [4, 7])
+    assert q["reason"].tolist() == ["Excel error #VALUE! in column 'e1_3'", "Excel error #DIV/0! in column 'empleados'"]

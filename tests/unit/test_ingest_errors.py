@@ -30,10 +30,6 @@ def _missing_id(tmp_path, wave):
     return write(wave.drop(columns=["firm_id"]), tmp_path / "w.csv")
 
 
-def _unknown_column(tmp_path, wave):
-    return write(wave.assign(fecha="2024-05-01"), tmp_path / "w.csv")
-
-
 def _two_columns_one_variable(tmp_path, wave):
     return write(wave.assign(Folio=wave["firm_id"]), tmp_path / "w.csv")
 
@@ -72,7 +68,6 @@ CASES = {
     "unknown_label": (_unknown_label, "e2_3", 17, "unknown answer label 'Muy de acuerdo'"),
     "missing_item": (_missing_item, "e3_2", None, "required column missing from the file"),
     "missing_id": (_missing_id, "firm_id", None, "required column missing from the file"),
-    "unknown_column": (_unknown_column, "fecha", None, "column not in the codebook"),
     "two_columns_one_variable": (_two_columns_one_variable, "Folio", None, "are both codebook variable 'firm_id'"),
     "wave_column": (_wave_column, "wave", None, "the wave is set by ingestion"),
     "not_a_number": (_not_a_number, "empleados", 4, "'diez' is not a number"),

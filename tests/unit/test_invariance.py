@@ -321,3 +321,24 @@ def test_fit_command_with_group(tmp_path, capsys):
     assert d["groups"] == {"Pasteur": 156, "Grant-White": 145}
     assert list(d["parameters"][0])[:4] == ["lhs", "op", "rhs", "group"]
     assert d["fit"]["df"] == 60 and set(d["r2"]) == {"Pasteur", "Grant-White"}
+
+
+def test_univariate_score_tests_by_downdate_equal_the_bordered_pseudo_inverses():
+    """The one-inversion form of lavTestScore's univariate tests gives what one MASS::ginv of each
+    bordered information matrix gives (lavaan's loop)."""
+    from alianza.sem.scoretest import _ginv, univariate_scores
+
+    rng = np.random.default_rng(3)
+    k, r = 12, 5
+    X = rng.normal(size=(40, k))
+    info = X.T @ X / 40
+    R = np.zeros((r, k))
+    for i in range(r):
+        R[i, i], R[i, i + 6] = 1.0, -1.0
+    grad = rng.normal(size=k) * 0.01
+    loop = []
+    for i in range(r):
+        R1 = np.delete(R, i, axis=0)
+        Z = np.block([[info, R1.T], [R1, np.zeros((r - 1, r - 1))]])
+        loop.append(300 * grad @ _ginv(Z)[:k, :k] @ grad)
+    assert np.allclose(univariate_scores(info, R, grad, 300), loop, rtol=1e-8)

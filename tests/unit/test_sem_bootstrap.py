@@ -135,8 +135,12 @@ def test_cli_fit_bootstrap(tmp_path, capsys):
     data = str(REFERENCE / "HolzingerSwineford1939.csv")
     assert main(["fit", str(model), data, "--bootstrap", "30"]) == 2
     assert "--bootstrap needs --seed" in capsys.readouterr().err
-    assert main(["fit", str(model), data, "--bootstrap", "30", "--seed", "4", "--estimator", "MLR"]) == 2
-    assert "--estimator" in capsys.readouterr().err
+    # the bootstrap takes the fit's estimator: MLR's estimates are ML's, so the draws are the same
+    mlr = tmp_path / "mlr.json"
+    assert main(["fit", str(model), data, "--bootstrap", "30", "--seed", "4", "--estimator", "MLR",
+                 "--workers", "1", "--json", str(mlr)]) == 0
+    capsys.readouterr()
+    assert json.loads(mlr.read_text())["estimator"] == "MLR"
     out = tmp_path / "fit.json"
     assert main(["fit", str(model), data, "--bootstrap", "30", "--seed", "4", "--workers", "1",
                  "--json", str(out)]) == 0
@@ -146,3 +150,27 @@ def test_cli_fit_bootstrap(tmp_path, capsys):
     again = bootstrap(HS_MODEL, pd.read_csv(data), replicates=30, seed=4, workers=1)
     se = with_bootstrap(again.fit, again).params["se"].to_numpy()
     np.testing.assert_allclose([r["se"] for r in d["parameters"]], se, rtol=1e-12)
+    np.testing.assert_allclose([r["se"] for r in json.loads(mlr.read_text())["parameters"]], se, rtol=1e-12)
+
+
+def test_bootstrap_with_fiml_refits_every_replicate_with_the_same_options():
+    """Options the moment path cannot take (FIML here) refit each replicate by sem.fit: the
+    numbers do not depend on the number of workers, and the block says how rows were drawn."""
+    from pathlib import Path
+
+    from alianza.sem.bootstrap import bootstrap, with_bootstrap
+
+    data = pd.read_csv(Path(__file__).resolve().parents[1] / "fixtures" / "estimators" / "hs_mcar10.csv")
+    model = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6"
+    one = bootstrap(model, data, replicates=24, seed=5, missing="fiml", workers=1)
+    two = bootstrap(model, data, replicates=24, seed=5, missing="fiml", workers=2)
+    assert np.array_equal(one.est, two.est, equal_nan=True)
+    assert one.fit.missing == "fiml" and one.path == "rows" and one.failed == 0
+    res = with_bootstrap(one.fit, one)
+    block = res.to_dict()["bootstrap"]
+    assert "refitted with the fit's own estimator options" in block["resampling"]
+    assert block["ci_types"] == ["perc"] and block["bollen_stine_pvalue"] is None
+    free = res.params["op"].isin(["=~"]) & (res.params["se"] > 0)
+    # bootstrap SEs of the free loadings are of the order of the FIML ones
+    ratio = res.params.loc[free, "se"] / one.fit.params.loc[free, "se"]
+    assert ratio.between(0.4, 2.5).all()

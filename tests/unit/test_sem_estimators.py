@@ -8,9 +8,9 @@ import pytest
 from scipy import stats
 
 from alianza.cli import main
-from alianza.errors import ConfigError
+from alianza.errors import ConfigError, InputError
 from alianza.sem import fit
-from alianza.sem.estimators import resolve_options
+from alianza.sem.options import resolve as resolve_options
 from alianza.sem.fiml import em_saturated, pattern_summary, patterns_of
 from alianza.sem.polychoric import bvn_cdf
 from tests.conftest import REFERENCE, ROOT
@@ -35,7 +35,7 @@ def hs():
     (dict(estimator="ML", ordered="all"), "estimator", "ordered items need estimator WLSMV"),
     (dict(estimator="MLR", ordered="x1"), "estimator", "ordered items need estimator WLSMV"),
     (dict(estimator="WLSMV"), "ordered", "WLSMV needs ordered items"),
-    (dict(ordered="x1,x2"), "ordered", "every observed variable of the model must be ordered"),
+    (dict(ordered="x1,x2"), "ordered", "continuous indicators beside ordered ones is not available yet"),
 ])
 def test_bad_options_give_one_line_errors(kwargs, key, text):
     with pytest.raises(ConfigError) as err:
@@ -47,11 +47,13 @@ def test_bad_options_give_one_line_errors(kwargs, key, text):
 def test_option_defaults_follow_lavaan():
     assert resolve_options(observed=OV).estimator == "ML"
     assert resolve_options(observed=OV, ordered="all").estimator == "WLSMV"      # lavaan's default
-    assert resolve_options(observed=OV, ordered=True).ordered == OV
+    assert list(resolve_options(observed=OV, ordered=True).ordered) == OV
     assert resolve_options(observed=OV, missing="ml").missing == "fiml"          # lavaan's spelling
     assert resolve_options(observed=OV, estimator="mlr", missing="FIML").estimator == "MLR"
+    # robust ML and FIML take observed exogenous covariates (fixed.x); WLSMV does not yet
+    assert resolve_options(observed=OV, estimator="MLR", ov_x=["x3"]).fixed_x
     with pytest.raises(ConfigError, match="observed exogenous covariates"):
-        resolve_options(observed=OV, estimator="MLR", ov_x=["x3"])
+        resolve_options(observed=OV, estimator="WLSMV", ordered=["x1", "x2"], ov_x=["x3"])
 
 
 def test_cli_errors_are_one_line(tmp_path, capsys):
@@ -139,10 +141,22 @@ def test_bivariate_normal_cdf_matches_scipy():
     assert bvn_cdf(-np.inf, 0.3, 0.5) == 0.0
 
 
-def test_multigroup_fits_refuse_fiml_and_ordered(hs):
-    for kwargs in (dict(missing="fiml"), dict(ordered="all")):
-        with pytest.raises(ConfigError, match="multi-group fits take complete rows"):
-            fit(HS_MODEL, hs, group="school", **kwargs)
+def test_multigroup_fiml_on_complete_rows_gives_the_ml_estimates(hs):
+    """G = 1 and G > 1 share one casewise path: on complete rows FIML's estimates, chi-square and
+    log-likelihood are ML's (lavaan too); only the SEs differ (observed vs expected information)."""
+    ml = fit(HS_MODEL, hs, group="school")
+    fiml = fit(HS_MODEL, hs, group="school", missing="fiml")
+    assert np.allclose(fiml.params["est"], ml.params["est"], atol=1e-5)
+    assert fiml.fit["chisq"] == pytest.approx(ml.fit["chisq"], abs=1e-6)
+    assert fiml.fit["logl"] == pytest.approx(ml.fit["logl"], abs=1e-6)
+    assert fiml.groups == ml.groups and fiml.group_nobs == ml.group_nobs
+
+
+def test_multigroup_ordered_needs_the_same_categories_in_every_group(hs):
+    """HS scores are continuous: as ordered items their categories differ between schools, which
+    lavaan refuses too; the error names the item."""
+    with pytest.raises(InputError, match="every group needs the same categories"):
+        fit(HS_MODEL, hs, group="school", ordered="all")
 
 
 @pytest.mark.parametrize("options", [dict(estimator="MLR"), dict(missing="fiml"),

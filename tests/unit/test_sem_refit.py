@@ -7,7 +7,8 @@ import pytest
 from alianza.sem.estimate import _hessian_fd, fit_ml, start_values
 from alianza.sem.model import SemModel, ml_gradient_information, ml_objective
 from alianza.sem.partable import build_partable
-from alianza.sem.refit import FAILED, FALLBACK, FAST, BatchedML, refit, start_hessian
+from alianza.sem.derivatives import BatchedML
+from alianza.sem.refit import FAILED, FALLBACK, FAST, refit, start_hessian
 from alianza.sem.samplestats import SampleStats, sample_stats, select_complete
 from alianza.sem.syntax import parse_model
 from alianza.workflow import model_text

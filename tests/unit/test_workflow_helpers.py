@@ -37,3 +37,32 @@ def test_waves_are_discovered_by_extension_and_pooled_is_reserved(tmp_path):
     (tmp_path / "pooled.csv").write_text("x\n1\n")
     with pytest.raises(ConfigError, match="reserved"):
         discover_waves(cfg)
+
+
+def test_files_the_pipeline_does_not_read_are_named_with_the_reason(tmp_path, capsys):
+    from alianza.provenance import provenance_record
+    from alianza.workflow import unread_files, warn_unread
+
+    for name in ["w1.csv", "w1.columns.yaml", "w3.xls", "notes.txt", "README.md", ".hidden", "orphan.columns.yaml"]:
+        (tmp_path / name).write_text("x\n1\n")
+    cfg = {"raw_dir": str(tmp_path), "discover": True, "extensions": ["csv"]}
+    waves = discover_waves(cfg)
+    unread = unread_files(cfg, waves)
+    assert unread == [
+        {"file": str(tmp_path / "notes.txt"), "reason": "extension .txt is not in waves.extensions"},
+        {"file": str(tmp_path / "orphan.columns.yaml"), "reason": "a column map without a wave of the same name"},
+        {"file": str(tmp_path / "w3.xls"), "reason": "extension .xls is not in waves.extensions"},
+    ]
+    warn_unread(unread)
+    assert f"file {tmp_path / 'w3.xls'}: not read (extension .xls" in capsys.readouterr().err
+    record = provenance_record([tmp_path / "w1.csv"], {"seed": 1}, unread=unread)
+    assert record["unread_raw_files"] == unread
+
+
+def test_wave_labels_give_display_names_and_default_to_the_wave_id():
+    from alianza.workflow import wave_labels
+
+    cfg = {"labels": {"w1": {"es": "Ola 1, Hermosillo", "en": "Wave 1, Hermosillo"}, "gone": {"es": "x", "en": "x"}}}
+    assert wave_labels(cfg, ["w1", "w2"]) == {
+        "w1": {"es": "Ola 1, Hermosillo", "en": "Wave 1, Hermosillo"}, "w2": {"es": "w2", "en": "w2"},
+    }

@@ -6,7 +6,15 @@ from snakemake.utils import min_version, validate
 
 from alianza.errors import AlianzaError
 from alianza.schemas import validate_config
-from alianza.workflow import discover_waves, fail, load_codebook_or_fail
+from alianza.workflow import (
+    discover_waves,
+    fail,
+    load_codebook_or_fail,
+    unread_files,
+    warn_unread,
+    wave_column_map,
+    wave_labels,
+)
 
 min_version("9.0")
 
@@ -21,6 +29,9 @@ try:
     WAVES = discover_waves(config["waves"])
 except AlianzaError as exc:
     fail(exc)
+WAVE_LABELS = wave_labels(config["waves"], WAVES)  # {wave: {es, en}} display names for tables
+UNREAD = unread_files(config["waves"], WAVES)  # e.g. a wave in a format not listed: never skipped silently
+warn_unread(UNREAD)
 
 SAMPLES = (list(WAVES) if config["samples"].get("per_wave", True) else []) + (
     ["pooled"] if config["samples"].get("pooled", True) else []
@@ -30,6 +41,11 @@ MODELS = config["models"]
 
 def wave_file(wildcards):
     return WAVES[wildcards.wave]
+
+
+def wave_columns(wildcards):
+    """data/raw/<wave>.columns.yaml when it exists: a change reruns that wave only."""
+    return wave_column_map(WAVES[wildcards.wave])
 
 
 def model_files(wildcards):

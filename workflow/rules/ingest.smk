@@ -5,10 +5,14 @@ rule ingest:
     input:
         raw=wave_file,
         codebook=config["codebook"],
+        columns=wave_columns,
     output:
         data="data/processed/{wave}.parquet",
         quarantine="data/processed/{wave}.quarantine.csv",
         summary="data/processed/{wave}.summary.json",
+    params:
+        ingest=config.get("ingest", {}),
+        label=lambda wildcards: WAVE_LABELS[wildcards.wave],
     conda:
         "../envs/alianza.yaml"
     log:
@@ -22,6 +26,8 @@ rule pool:
         expand("data/processed/{wave}.parquet", wave=WAVES),
     output:
         "data/processed/pooled.parquet",
+    params:
+        labels=WAVE_LABELS,
     conda:
         "../envs/alianza.yaml"
     log:

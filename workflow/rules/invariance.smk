@@ -18,6 +18,7 @@ rule invariance:
         md="reports/tables/invariance_{group}.md",
     params:
         invariance=INVARIANCE,
+        estimation=config["estimation"],
     wildcard_constraints:
         group="|".join(map(re.escape, INVARIANCE_GROUPS)) or "NO_GROUP",
     conda:

@@ -9,6 +9,7 @@ rule provenance:
         "reports/provenance.json",
     params:
         config=config,
+        unread=UNREAD,
     conda:
         "../envs/alianza.yaml"
     log:

@@ -4,14 +4,14 @@ import json
 import pandas as pd
 
 from alianza.sem import fit
+from alianza.sem.options import fit_kwargs
 from alianza.workflow import model_text, run_step
 
 
 def step():
     data = pd.read_parquet(snakemake.input.data)
     est = snakemake.params.estimation
-    result = fit(model_text(snakemake.input.model), data, estimator=est.get("estimator", "ML"),
-                 missing=est.get("missing", "listwise"), ordered=est.get("ordered", "none"))
+    result = fit(model_text(snakemake.input.model), data, **fit_kwargs(est))
     with open(snakemake.output.json, "w", encoding="utf-8") as fh:
         json.dump(result.to_dict(), fh, indent=2, ensure_ascii=False)
     with open(snakemake.output.summary, "w", encoding="utf-8") as fh:

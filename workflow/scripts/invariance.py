@@ -11,7 +11,7 @@ def step():
     group = snakemake.wildcards.group
     result = invariance_report(model_text(snakemake.input.model), pd.read_parquet(snakemake.input.data),
                                group, dict(snakemake.params.invariance), sort_groups=True,
-                               source=snakemake.input.data)
+                               source=snakemake.input.data, estimation=dict(snakemake.params.estimation))
     with open(snakemake.output.json, "w", encoding="utf-8") as fh:
         json.dump(result, fh, indent=2, ensure_ascii=False)
     invariance_table(result).to_csv(snakemake.output.csv, index=False)

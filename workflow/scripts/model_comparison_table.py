@@ -8,6 +8,7 @@ import pandas as pd
 from alianza.comparison import compare_fits, comparison_report
 from alianza.hypotheses import markdown
 from alianza.sem import fit
+from alianza.sem.options import fit_kwargs
 from alianza.workflow import model_text, run_step
 
 
@@ -20,9 +21,7 @@ def step():
     for sample, path in zip(snakemake.params.samples, snakemake.input.data):
         assert Path(path).stem == sample
         data = pd.read_parquet(path)
-        results = {name: fit(text, data, estimator=est.get("estimator", "ML"),
-                             missing=est.get("missing", "listwise"), ordered=est.get("ordered", "none"))
-                   for name, text in texts.items()}
+        results = {name: fit(text, data, **fit_kwargs(est)) for name, text in texts.items()}
         table, warnings = compare_fits(texts, results, nested)
         for w in warnings:
             logging.warning("%s: %s", sample, w)

@@ -7,7 +7,7 @@ from alianza.workflow import run_step
 
 def step():
     inputs = list(snakemake.input.raw) + list(snakemake.input.config_files)
-    record = provenance_record(inputs, dict(snakemake.params.config))
+    record = provenance_record(inputs, dict(snakemake.params.config), unread=snakemake.params.unread)
     with open(snakemake.output[0], "w", encoding="utf-8") as fh:
         json.dump(record, fh, indent=2, ensure_ascii=False)
 

@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 from ..errors import ConfigError
+from .estimation_flags import add_estimation_flags, estimation_kwargs
 
 
 def add_parser(subparsers):
@@ -25,6 +26,7 @@ def add_parser(subparsers):
                    help="a nested pair by model name (repeatable); default: lavTestLRT's order by df")
     p.add_argument("--json", dest="json_out", metavar="OUT", help="write the comparison as JSON")
     p.add_argument("--csv", dest="csv_out", metavar="OUT", help="write the comparison table as CSV")
+    add_estimation_flags(p, groups=False)
     return p
 
 
@@ -55,8 +57,10 @@ def _pairs(specs, names) -> list[tuple[str, str]] | None:
 def run(args) -> int:
     from ..comparison import compare_fits
     from ..readers import read_table
+    import pandas as pd
+
     from ..sem import fit
-    from ..sem.result import _clean
+    from ..sem.result import json_ready
 
     if len(args.inputs) < 3:
         raise ConfigError("give at least two models and a data file", key="compare")
@@ -68,12 +72,22 @@ def run(args) -> int:
             raise ConfigError(f"two models are named {name!r} (the stem of their last file)", key="compare")
         models[name] = text
     data = read_table(data_path)
-    results = {name: fit(text, data, source=data_path) for name, text in models.items()}
+    options = estimation_kwargs(args, groups=False)
+    results = {name: fit(text, data, source=data_path, **options) for name, text in models.items()}
     table, warnings = compare_fits(models, results, _pairs(args.nested, list(models)))
     with_tests = table.dropna(subset=["compared_with"])
-    show = ["model", "npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr", "aic", "bic"]
-    print("Fit of each model:\n")
-    print(table.drop_duplicates("model")[show].to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    robust = all("chisq_scaled" in r.fit for r in results.values())
+    estimator = next(iter(results.values())).estimator
+    if robust:      # the statistics of the estimator that produced the fits, as lavaan prints them
+        show = ["npar", "chisq_scaled", "df", "pvalue_scaled", "chisq_scaling_factor", "cfi_robust",
+                "tli_robust", "rmsea_robust", "srmr", "aic", "bic"]
+        print(f"Fit of each model (estimator {estimator}: scaled chi-square, robust indices; "
+              "difference tests scaled as Satorra & Bentler, 2001):\n")
+    else:
+        show = ["npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr", "aic", "bic"]
+        print(f"Fit of each model (estimator {estimator}):\n")
+    fits = pd.DataFrame([{"model": k, **{c: r.fit.get(c) for c in show}} for k, r in results.items()])
+    print(fits.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
     if len(with_tests):
         print("\nChi-squared difference tests (restricted model vs the general one):\n")
         cols = ["model", "compared_with", "chisq_diff", "df_diff", "pvalue_diff", "rmsea_diff", "nested"]
@@ -84,9 +98,9 @@ def run(args) -> int:
         Path(args.csv_out).parent.mkdir(parents=True, exist_ok=True)
         table.to_csv(args.csv_out, index=False)
     if args.json_out:
-        out = {"models": {k: {"n": r.n, "fit": r.fit} for k, r in results.items()},
+        out = {"models": {k: {"n": r.n, "estimator": r.estimator, "fit": r.fit} for k, r in results.items()},
                "comparison": table.to_dict(orient="records"), "warnings": warnings}
         Path(args.json_out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json_out).write_text(json.dumps(_clean(out), indent=2, ensure_ascii=False) + "\n",
+        Path(args.json_out).write_text(json.dumps(json_ready(out), indent=2, ensure_ascii=False) + "\n",
                                        encoding="utf-8")
     return 0

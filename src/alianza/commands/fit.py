@@ -1,41 +1,15 @@
 """`alianza fit MODEL DATA [--json OUT]`: fit a lavaan-syntax model, print lavaan's summary.
 
-Options map one-to-one onto keywords of alianza.sem.fit (OPTIONS below), so a later
-estimator, missing-data or grouping option is one more entry there.
+Options map one-to-one onto keywords of alianza.sem.fit (commands/estimation_flags.py).
 """
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+from .estimation_flags import add_estimation_flags, estimation_kwargs
 
 
-
-def _names(text: str) -> list[str]:
-    """'loadings, intercepts' -> ['loadings', 'intercepts'] (lavaan's character vectors)."""
-    return [t.strip() for t in text.split(",") if t.strip()]
-
-
-# (flag, fit() keyword, argparse settings)
-OPTIONS: list[tuple[str, str, dict]] = [
-    ("--estimator", "estimator", dict(default=None, metavar="NAME",
-                                      help="ML, MLR (robust: sandwich SEs, Yuan-Bentler scaled test) or WLSMV "
-                                           "(ordered items); default ML, or WLSMV with --ordered, as lavaan")),
-    ("--missing", "missing", dict(default=None, metavar="HOW",
-                                  help="listwise (default: drop rows with a missing model variable) or fiml "
-                                       "(full-information ML, lavaan's missing='ml'; ML/MLR only)")),
-    ("--ordered", "ordered", dict(default=None, metavar="all|ITEM,...",
-                                  help="treat these items as ordered categories (polychoric correlations, "
-                                       "thresholds); 'all' for every observed variable of the model")),
-    ("--group", "group", dict(default=None, metavar="COL",
-                              help="fit a multi-group model across the values of column COL (lavaan's group=)")),
-    ("--group-equal", "group_equal", dict(type=_names, default=(), metavar="LIST",
-                                          help="with --group: comma-separated lavaan group.equal keywords, "
-                                               "e.g. loadings,intercepts")),
-    ("--group-partial", "group_partial", dict(type=_names, default=(), metavar="LIST",
-                                              help="with --group: parameters exempt from group.equal, "
-                                                   "e.g. 'x3~1,visual=~x2'")),
-]
 
 
 def add_parser(subparsers):
@@ -45,8 +19,7 @@ def add_parser(subparsers):
     p.add_argument("data", metavar="DATA", help="data file (any format alianza reads)")
     p.add_argument("--json", dest="json_out", metavar="OUT",
                    help="write the results (fit measures, parameters, R2, modification indices) as JSON")
-    for flag, dest, settings in OPTIONS:
-        p.add_argument(flag, dest=dest, **settings)
+    add_estimation_flags(p)
     # the nonparametric bootstrap of the whole model (sem/bootstrap.py)
     p.add_argument("--bootstrap", type=int, nargs="?", const=2000, default=None, metavar="N",
                    help="bootstrap SEs, percentile and BCa intervals and the Bollen-Stine p from N "
@@ -55,11 +28,6 @@ def add_parser(subparsers):
     p.add_argument("--workers", type=int, default=None, metavar="K",
                    help="processes for the bootstrap (default: all cores; the numbers do not depend on it)")
     return p
-
-
-def fit_options(args) -> dict:
-    """The fit() keywords given on the command line."""
-    return {dest: getattr(args, dest) for _, dest, _ in OPTIONS}
 
 
 def run(args) -> int:
@@ -72,7 +40,7 @@ def run(args) -> int:
     if getattr(args, "bootstrap", None) is not None:
         result = _bootstrap(parsed, data, args)
     else:
-        result = fit(parsed, data, source=args.data, **fit_options(args))
+        result = fit(parsed, data, source=args.data, **estimation_kwargs(args))
     print(result.summary())
     if args.json_out:
         out = Path(args.json_out)
@@ -83,7 +51,7 @@ def run(args) -> int:
 
 
 def _bootstrap(parsed, data, args):
-    """`--bootstrap N --seed S`: ML with listwise deletion, lavaan's se = "bootstrap"."""
+    """`--bootstrap N --seed S`: lavaan's se = "bootstrap" with the fit's own estimator options."""
     import sys
 
     from ..errors import ConfigError
@@ -91,13 +59,6 @@ def _bootstrap(parsed, data, args):
 
     if args.seed is None:
         raise ConfigError("--bootstrap needs --seed S (the same seed gives the same numbers)", key="--seed")
-    plain = {"estimator": "ML", "missing": "LISTWISE"}      # the defaults, spelled out
-    other = [flag for flag, dest, settings in OPTIONS
-             if getattr(args, dest) not in (settings.get("default"), None)
-             and str(getattr(args, dest)).upper() != plain.get(dest)]
-    if other:
-        raise ConfigError(f"the bootstrap is available for ML with listwise deletion on one group; "
-                          f"drop {', '.join(other)}", key="--bootstrap")
     boot = bootstrap(parsed, data, replicates=args.bootstrap, seed=args.seed, workers=args.workers,
-                     progress=sys.stderr.isatty(), source=args.data)
+                     progress=sys.stderr.isatty(), source=args.data, **estimation_kwargs(args))
     return with_bootstrap(boot.fit, boot)

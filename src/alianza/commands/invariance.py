@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 from ..errors import ConfigError, InputError
+from .estimation_flags import add_estimation_flags, estimation_kwargs
 
 
 def add_parser(subparsers):
@@ -29,6 +30,7 @@ def add_parser(subparsers):
     p.add_argument("--min-group-n", type=int, metavar="N", help="groups with fewer complete rows are merged/skipped")
     p.add_argument("--small-groups", choices=["merge", "skip"], help="what to do with groups below --min-group-n")
     p.add_argument("--no-partial", action="store_true", help="do not search for partial invariance")
+    add_estimation_flags(p, groups=False)
     return p
 
 
@@ -64,7 +66,8 @@ def run(args) -> int:
     settings = _settings(args)
     data = read_table(args.data)
     labels = [x.strip() for x in args.group_label.split(",")] if args.group_label else None
-    result = invariance_report(parsed, data, args.group, settings, group_label=labels, source=args.data)
+    result = invariance_report(parsed, data, args.group, settings, group_label=labels, source=args.data,
+                               estimation=estimation_kwargs(args, groups=False))
     print(invariance_markdown(result))
     if args.json_out:
         out = Path(args.json_out)

@@ -51,7 +51,10 @@ from .defined import Definitions
 from .fitting import fit
 from .model import SemModel
 from .partable import build_partable
-from .refit import FAILED, FALLBACK, BatchedML, refit, start_hessian
+from .derivatives import BatchedML
+from .options import resolve
+from .partable import var_names
+from .refit import FAILED, FALLBACK, FAST, refit, start_hessian
 from .result import SemFit
 from .samplestats import sample_stats, select_complete
 from .stdbatch import BatchStandardizer
@@ -78,6 +81,7 @@ class BootstrapResult:
     jackknife_status: np.ndarray | None
     bs_chisq: np.ndarray | None      # R, Bollen-Stine replicate chi-squares (NaN where failed)
     bs_status: np.ndarray | None
+    path: str = "moments"            # "moments" (batched refits) or "rows" (sem.fit per replicate)
     summary: pd.DataFrame = field(init=False)
 
     def __post_init__(self):
@@ -112,8 +116,11 @@ class BootstrapResult:
             "seed": self.seed,
             "ci_level": self.level,
             "ci_types": ["perc"] + (["bca"] if self.jackknife is not None else []),
-            "resampling": "nonparametric: rows of the complete data with replacement; replicate b "
-                          "uses numpy default_rng(SeedSequence(seed, spawn_key=(0, b - 1)))",
+            "resampling": ("nonparametric: rows of the complete data with replacement" if self.path == "moments"
+                           else "nonparametric: rows of the data with replacement, each replicate refitted with "
+                                "the fit's own estimator options (missing values included)")
+                          + "; replicate b uses numpy default_rng(SeedSequence(seed, spawn_key=(0, b - 1)))",
+            "estimator": self.fit.estimator,
             "se": "SD of the converged replicates (divisor R for free parameters, R - 1 for "
                   "defined ones, as lavaan 0.6.14)",
             "ci": "percentile with normal-scale interpolation (lavaan boot.ci.type = 'perc')",
@@ -165,7 +172,17 @@ class _Job:
     seed: int
 
 
-_JOB: _Job | None = None
+@dataclass
+class _RowsJob:
+    """The general path: each replicate's rows refitted by sem.fit with the same options."""
+    parsed: ParsedModel
+    data: pd.DataFrame
+    options: dict
+    nrows: int
+    seed: int
+
+
+_JOB: _Job | _RowsJob | None = None
 
 
 def _one_blas_thread():
@@ -189,6 +206,8 @@ def _init_worker(job: _Job) -> None:
 def _run_chunk(kind: str, start: int, stop: int) -> dict:
     job = _JOB
     ids = np.arange(start, stop)
+    if isinstance(job, _RowsJob):
+        return _refit_rows(job, ids)
     n = job.n
     if kind == JACKKNIFE:
         xc, xbar, _ = job.data[ORDINARY]
@@ -216,6 +235,38 @@ def _run_chunk(kind: str, start: int, stop: int) -> dict:
             var[ok] = job.engine.variances(res.theta[ok], cov[ok], mean[ok])
         out["values"], out["variances"] = values, var
     return out
+
+
+def _refit_rows(job: _RowsJob, ids) -> dict:
+    """Replicates by sem.fit on resampled rows (FIML, WLSMV, groups...): slower, any option set.
+    Rows are drawn from the rows handed in (lavaan resamples its data the same way)."""
+    import warnings as _warnings
+
+    values, std, status = [], [], []
+    for b in ids:
+        rng = np.random.default_rng(np.random.SeedSequence(job.seed, spawn_key=(STREAM[ORDINARY], int(b))))
+        rows = job.data.iloc[rng.integers(0, job.nrows, size=job.nrows)].reset_index(drop=True)
+        try:
+            with _warnings.catch_warnings():
+                _warnings.simplefilter("ignore")
+                res = fit(job.parsed, rows, **job.options)
+            ok = res.converged and np.isfinite(res.params["est"].to_numpy(dtype=float)).all()
+        except (ConfigError, ValueError, np.linalg.LinAlgError, FloatingPointError) as exc:
+            res, ok = None, False
+            _ = exc
+        if ok:
+            values.append(res.params["est"].to_numpy(dtype=float))
+            std.append(res.params["std_all"].to_numpy(dtype=float))
+            status.append(FAST)
+        else:
+            values.append(None)
+            std.append(None)
+            status.append(FAILED)
+    width = next((len(v) for v in values if v is not None), 0)
+    fill = np.full(width, np.nan)
+    return {"values": np.array([fill if v is None else v for v in values]),
+            "std": np.array([fill if v is None else v for v in std]),
+            "status": np.array(status), "theta": None, "fmin": None}
 
 
 def _moments(counts, xc, xbar, outer):
@@ -279,14 +330,29 @@ def _run(job: _Job, chunks: list[tuple[str, int, int]], workers: int, progress: 
 
 def bootstrap(model: str | ParsedModel, data: pd.DataFrame, *, replicates: int = DEFAULT_REPLICATES,
               seed: int, level: float = 0.95, bca: bool = True, bollen_stine: bool = True,
-              workers: int | None = None, progress: bool = False, source=None) -> BootstrapResult:
-    """Fit the model (ML, lavaan's defaults) and bootstrap it; see the module docstring."""
+              workers: int | None = None, progress: bool = False, source=None, **options) -> BootstrapResult:
+    """Fit the model and bootstrap it; see the module docstring. `options` are sem.fit's
+    estimator options (estimator, missing, ordered, group, std_lv...): ML and MLR on the complete
+    rows of one group take the batched moment path (MLR's estimates are ML's, and bootstrap SEs
+    replace the sandwich); any other option set refits every replicate by sem.fit, without the
+    jackknife (BCa) and the Bollen-Stine test, which need the moment path."""
+    parsed = model if isinstance(model, ParsedModel) else parse_model(model)
+    roles = var_names([dict(lhs=f.lhs, op=f.op, rhs=f.rhs) for f in parsed.formulas])
+    opts = resolve(options.get("estimator"), options.get("missing"), options.get("ordered"), observed=roles.ov,
+                   ov_x=roles.ov_x, group=options.get("group"), group_equal=options.get("group_equal", ()),
+                   group_partial=options.get("group_partial", ()), std_lv=options.get("std_lv", False))
+    moments_path = (opts.objective == "ml" and opts.missing == "listwise" and opts.group is None
+                    and not opts.std_lv)
     with _one_blas_thread():      # small matrices: threads cost more than they give, and move digits
-        return _bootstrap(model, data, replicates=replicates, seed=seed, level=level, bca=bca,
-                          bollen_stine=bollen_stine, workers=workers, progress=progress, source=source)
+        if not moments_path:
+            return _bootstrap_rows(parsed, data, options, replicates=replicates, seed=seed, level=level,
+                                   workers=workers, progress=progress, source=source)
+        return _bootstrap(parsed, data, replicates=replicates, seed=seed, level=level, bca=bca,
+                          bollen_stine=bollen_stine, workers=workers, progress=progress, source=source,
+                          estimator=opts.estimator)
 
 
-def _bootstrap(model, data, *, replicates, seed, level, bca, bollen_stine, workers, progress, source):
+def _check_run(replicates, seed, level) -> None:
     if isinstance(replicates, bool) or not isinstance(replicates, (int, np.integer)) or replicates < 2:
         raise ConfigError(f"bootstrap replicates must be an integer of at least 2, not {replicates!r}",
                           key="bootstrap")
@@ -294,8 +360,42 @@ def _bootstrap(model, data, *, replicates, seed, level, bca, bollen_stine, worke
         raise ConfigError(f"bootstrap seed must be a non-negative integer, not {seed!r}", key="seed")
     if not 0 < level < 1:
         raise ConfigError(f"confidence level must be between 0 and 1, not {level!r}", key="level")
-    parsed = model if isinstance(model, ParsedModel) else parse_model(model)
-    base = fit(parsed, data, source=source)
+
+
+def _bootstrap_rows(parsed, data, options, *, replicates, seed, level, workers, progress, source):
+    """The general path: the full-sample fit with the options, then every replicate's rows refitted."""
+    _check_run(replicates, seed, level)
+    base = fit(parsed, data, source=source, **options)
+    if not base.converged:
+        raise ConfigError("the model did not converge on the full sample, so it cannot be bootstrapped",
+                          key="bootstrap")
+    if base.groups and "group_label" not in options:
+        options = {**options, "group_label": list(base.groups)}   # the same group order in every replicate
+    job = _RowsJob(parsed, data.reset_index(drop=True), dict(options), len(data), int(seed))
+    chunks = [(ORDINARY, s, min(s + CHUNK // 5, replicates)) for s in range(0, replicates, CHUNK // 5)]
+    workers = default_workers() if workers is None else max(1, int(workers))
+    results = _run(job, chunks, workers, progress)
+    values = np.concatenate([r["values"] for r in results])
+    std = np.concatenate([r["std"] for r in results])
+    status = np.concatenate([r["status"] for r in results])
+    table = base.partable
+    op = table["op"].to_numpy()
+    par = table["par"].to_numpy()
+    if values.shape[1] != len(table):          # every replicate failed
+        values = np.full((len(status), len(table)), np.nan)
+        std = values.copy()
+    var_rows = np.flatnonzero((op == "~~") & (table["lhs"].to_numpy() == table["rhs"].to_numpy()))
+    improper = int(np.sum((status != FAILED) & np.any(values[:, var_rows] < 0, axis=1)))
+    kind = np.where(op == ":=", "defined", np.where(par >= 0, "free", "fixed"))
+    rows = table[["lhs", "op", "rhs", "label"]].assign(kind=kind).reset_index(drop=True)
+    return BootstrapResult(base, int(replicates), int(seed), float(level), rows, values, std, status,
+                           improper, None, None, None, None, path="rows")
+
+
+def _bootstrap(parsed, data, *, replicates, seed, level, bca, bollen_stine, workers, progress, source,
+               estimator="ML"):
+    _check_run(replicates, seed, level)
+    base = fit(parsed, data, source=source, estimator=estimator)
     if not base.converged:
         raise ConfigError("the model did not converge on the full sample, so it cannot be bootstrapped",
                           key="bootstrap")

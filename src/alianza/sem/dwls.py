@@ -26,24 +26,28 @@ import pandas as pd
 
 from ..errors import ConfigError, InputError
 from . import fitmeasures as fm
-from .estimate import start_values
+from .estimate import reflect_factors, start_values
 from .model import SemModel
 from .modindices import modification_indices
-from .partable import _number_parameters, build_partable
+from .partable import append_definitions, build_partable, number_parameters
 from .polychoric import OrdinalStats, ordinal_stats, pair_index
 from .ram import KIND_S, RAMBlock
 from .result import SemFit
 from .robust import robust_indices, scaled_indices
 from .samplestats import SampleStats, select_complete
 from .scoring import minimize
+from .solution import improper, order_fit, parameter_table
 from .standardize import rsquare
 from .syntax import ParsedModel
 
 
-def ordered_partable(parsed: ParsedModel, ordered: list[str], nthresholds: dict[str, int]):
+def ordered_partable(parsed: ParsedModel, ordered: list[str], nthresholds: dict[str, int], *,
+                     std_lv: bool = False):
     """lavaan's parameter table for ordered items (lav_partable_flat with categorical = TRUE):
-    user rows, thresholds, (co)variances, scaling factors `~*~`, intercepts, `:=` rows."""
-    table, names = build_partable(parsed, meanstructure=True)
+    user rows, thresholds, (co)variances, scaling factors `~*~`, intercepts, `:=` rows. The
+    residual variances of the ordered items and the scaling factors are fixed (ustart 1): under
+    the delta parameterization the former are solved for, under theta the latter."""
+    table, names = build_partable(parsed, meanstructure=True, std_lv=std_lv)
     op, lhs, rhs, user = (table[c].to_numpy() for c in ("op", "lhs", "rhs", "user"))
     ords = set(ordered)
     bad = [l for l, o, r, u in zip(lhs, op, rhs, user) if u == 1 and o == "~~" and l == r and l in ords]
@@ -72,92 +76,170 @@ def ordered_partable(parsed: ParsedModel, ordered: list[str], nthresholds: dict[
     out = pd.concat(parts, ignore_index=True)
     out["id"] = np.arange(1, len(out) + 1)
     out["plabel"] = [f".p{i}." for i in out["id"]]
-    out = _number_parameters(out.astype({"free": int}))
+    out = number_parameters(out.astype({"free": int}))
     defs = table[is_def].assign(id=np.arange(len(out) + 1, len(out) + 1 + int(is_def.sum())))
     return pd.concat([out, defs], ignore_index=True), names
 
 
-class DeltaModel:
-    """theta -> (thresholds, correlations of y*) with the residual variances solved for."""
+def ordered_group_partable(parsed: ParsedModel, ordered: list[str], nthresholds: dict[str, int], ngroups: int,
+                           *, group_equal=(), group_partial=(), parameterization: str = "delta",
+                           std_lv: bool = False):
+    """lavaan's table of G groups for ordered items (delta parameterization): every group's
+    ordered table, then lavaan's identification defaults for groups 2..: with thresholds in
+    group.equal the scaling factors `~*~` and (unless means are equal) the latent means are free;
+    group.equal labels as for continuous models. Under theta the residual variances of the
+    ordered items are freed instead of the scaling factors."""
+    from .multigroup import check_group_equal, equal_labels, group_formulas, normalize_partial
 
-    def __init__(self, model: SemModel, stats: OrdinalStats):
+    group_equal = check_group_equal(group_equal)
+    parts, names = [], None
+    for g in range(ngroups):
+        t, names = ordered_partable(group_formulas(parsed, g, ngroups), ordered, nthresholds, std_lv=std_lv)
+        t = t[t["op"] != ":="].assign(group=g + 1, block=g + 1)
+        if g > 0:
+            if ({"intercepts", "thresholds"} & set(group_equal)) and "means" not in group_equal:
+                lvm = (t["op"] == "~1") & t["lhs"].isin(names.lv) & (t["user"] == 0)
+                t.loc[lvm, ["free", "ustart"]] = [1, np.nan]
+            if "thresholds" in group_equal and parameterization == "delta":
+                t.loc[t["op"] == "~*~", ["free", "ustart"]] = [1, np.nan]
+            elif "thresholds" in group_equal:
+                res = (t["op"] == "~~") & (t["lhs"] == t["rhs"]) & t["lhs"].isin(ordered) & (t["user"] == 0)
+                t.loc[res, ["free", "ustart"]] = [1, np.nan]
+            if std_lv and "loadings" in group_equal and "lv.variances" not in group_equal:
+                lvv = (t["op"] == "~~") & t["lhs"].isin(names.lv) & (t["lhs"] == t["rhs"]) & (t["user"] == 0)
+                t.loc[lvv, ["free", "ustart"]] = [1, np.nan]
+        parts.append(t)
+    table = pd.concat(parts, ignore_index=True)
+    table["id"] = np.arange(1, len(table) + 1)
+    table["plabel"] = [f".p{i}." for i in table["id"]]
+    table["free"] = (table["free"] > 0).astype(int)
+    table = equal_labels(table, names, group_equal, set(normalize_partial(group_partial)))
+    table = number_parameters(table.drop(columns=["par"]))
+    return append_definitions(table, parsed), names
+
+
+class DeltaModel:
+    """theta -> (thresholds, correlations of y*) of group g, delta parameterization.
+
+    With scaling factors delta (`~*~`, 1 in group 1), the residual variances of the ordered items
+    are not parameters but 1 / delta^2 minus the explained variance, so Sigma* = D Sigma D is a
+    correlation matrix; the standardized thresholds are delta (tau - mu*), mu* the implied means
+    of y* (latent means through the loadings)."""
+
+    def __init__(self, model: SemModel, stats: OrdinalStats, g: int = 0, parameterization: str = "delta"):
         t = model.table
         self.model = model
-        self.block, self.cells = model.blocks[0], model.cells[0]
-        ops, lhs, rhs = t["op"].to_numpy(), t["lhs"].to_numpy(), t["rhs"].to_numpy()
+        self.g = g
+        self.theta_param = parameterization == "theta"
+        self.block, self.cells = model.blocks[g], model.cells[g]
+        gv = model.group_values[g]
+        rows = np.flatnonzero(t["group"].to_numpy() == gv)
+        ops, lhs, rhs = (t[c].to_numpy()[rows] for c in ("op", "lhs", "rhs"))
         ov = model.names.ov
-        th_rows = {(l, r): i for i, (o, l, r) in enumerate(zip(ops, lhs, rhs)) if o == "|"}
-        self.th_rows = np.array([th_rows[(ov[j], f"t{k}")] for j in range(len(ov))
+        find = {(o, l, r): int(i) for i, o, l, r in zip(rows, ops, lhs, rhs)}
+        self.th_rows = np.array([find[("|", ov[j], f"t{k}")] for j in range(len(ov))
                                  for k in range(1, int((stats.th_item == j).sum()) + 1)], dtype=int)
         pos = {int(r): c for c, r in enumerate(self.cells.rows)}
-        var_rows = [next(i for i, (o, l, r) in enumerate(zip(ops, lhs, rhs)) if o == "~~" and l == v and r == v)
-                    for v in ov]
-        self.var_cells = np.array([pos[r] for r in var_rows], dtype=int)
-        self.var_rows = np.array(var_rows, dtype=int)
+        self.var_rows = np.array([find[("~~", v, v)] for v in ov], dtype=int)
+        self.var_cells = np.array([pos[r] for r in self.var_rows], dtype=int)
+        self.delta_rows = np.array([find[("~*~", v, v)] for v in ov], dtype=int)
         self.pi, self.pj = pair_index(len(ov))
         self.p = len(ov)
         self.th_item = np.asarray(stats.th_item, int)
 
     def values(self, theta):
-        """Row values with the residual variances that make every Var(y*) = 1, and the implied moments."""
+        """Row values with the residual variances (delta) or scaling factors (theta) solved for,
+        and the implied moments (unscaled)."""
         values = self.model.row_values(theta)
         c = self.cells
+        if self.theta_param:
+            imp = self.block.implied(c.kind, c.ii, c.jj, values[c.rows])
+            values[self.delta_rows] = 1.0 / np.sqrt(np.diag(imp.sigma))
+            return values, imp
         vals = values[c.rows].copy()
         vals[self.var_cells] = 0.0
         imp0 = self.block.implied(c.kind, c.ii, c.jj, vals)
         M = imp0.C[:, : self.p] ** 2          # d diag(Sigma) / d residual variance
-        resid = np.linalg.solve(M, 1.0 - np.diag(imp0.sigma))
+        delta = values[self.delta_rows]
+        resid = np.linalg.solve(M, 1.0 / delta ** 2 - np.diag(imp0.sigma))
         values[self.var_rows] = resid
         vals[self.var_cells] = resid
         return values, self.block.implied(c.kind, c.ii, c.jj, vals)
 
     def moments(self, theta):
         values, imp = self.values(theta)
-        return np.concatenate([values[self.th_rows], imp.sigma[self.pi, self.pj]])
+        delta = values[self.delta_rows]
+        th = delta[self.th_item] * (values[self.th_rows] - imp.mu[self.th_item])
+        return np.concatenate([th, (delta[self.pi] * delta[self.pj]) * imp.sigma[self.pi, self.pj]])
 
     def jacobian(self, theta):
         values, imp = self.values(theta)
         k = self.model.npar
-        dsig, _ = self.model.theta_derivatives(0, imp)
-        idx = np.arange(self.p)
-        dvar, _ = RAMBlock.derivatives(imp, np.full(self.p, KIND_S), idx, idx)
-        Mt = dvar[:, idx, idx].T                              # [i, j]: d Sigma_ii / d resid_j
-        dres = -np.linalg.solve(Mt, dsig[:, idx, idx].T)       # p x k
-        total = dsig + np.einsum("jk,jab->kab", dres, dvar)
-        d_th = np.zeros((len(self.th_rows), k))
-        par = self.model.par[self.th_rows]
-        d_th[np.arange(len(par))[par >= 0], par[par >= 0]] = 1.0
-        return np.vstack([d_th, total[:, self.pi, self.pj].T])
+        dsig, dmu = self.model.theta_derivatives(self.g, imp)
+        return self._chain(values, imp, dsig, dmu, self.param_incidence(self.th_rows, k),
+                           None if self.theta_param else self.param_incidence(self.delta_rows, k))
 
+    def param_incidence(self, rows, k):
+        out = np.zeros((len(rows), k))
+        par = self.model.par[rows]
+        out[np.arange(len(rows))[par >= 0], par[par >= 0]] = 1.0
+        return out
+
+    def _chain(self, values, imp, dsig, dmu, d_tau, d_delta):
+        """(thresholds, correlations) derivatives from those of the cells: the residual variances
+        re-solved (M dres = d(1/delta^2) - d diag Sigma0), then the scaling by delta."""
+        idx = np.arange(self.p)
+        delta = values[self.delta_rows]
+        if d_delta is None:            # theta: delta = diag(Sigma)^-1/2 follows the parameters
+            total = dsig
+            d_delta = -0.5 * delta[:, None] ** 3 * dsig[:, idx, idx].T
+        else:
+            dvar, _ = RAMBlock.derivatives(imp, np.full(self.p, KIND_S), idx, idx)
+            Mt = dvar[:, idx, idx].T                              # [i, j]: d Sigma_ii / d resid_j
+            d_inv2 = -2.0 / delta[:, None] ** 3 * d_delta          # p x k: d (1/delta^2)
+            dres = np.linalg.solve(Mt, d_inv2 - dsig[:, idx, idx].T)
+            total = dsig + np.einsum("jk,jab->kab", dres, dvar)    # k x p x p, unscaled Sigma
+        pi, pj, ti = self.pi, self.pj, self.th_item
+        sig = imp.sigma[pi, pj]
+        d_cor = (delta[pi] * delta[pj])[:, None] * total[:, pi, pj].T \
+            + (d_delta[pi] * delta[pj][:, None] + delta[pi][:, None] * d_delta[pj]) * sig[:, None]
+        tau = values[self.th_rows]
+        centred = tau - imp.mu[ti]
+        d_th = d_delta[ti] * centred[:, None] + delta[ti][:, None] * (d_tau - dmu[:, ti].T)
+        return np.vstack([d_th, d_cor])
 
     def extend(self, theta, dsig, dmu, d_th_model):
         """Jacobian of (thresholds, correlations) for any stack of cell derivatives (the model's
-        parameters first, then candidates): residual variances re-solved, thresholds shifted
-        by the mean of y* (a candidate intercept or latent mean moves them)."""
-        _, imp = self.values(theta)
-        idx = np.arange(self.p)
-        dvar, _ = RAMBlock.derivatives(imp, np.full(self.p, KIND_S), idx, idx)
-        Mt = dvar[:, idx, idx].T
-        dres = -np.linalg.solve(Mt, dsig[:, idx, idx].T)
-        total = dsig + np.einsum("jk,jab->kab", dres, dvar)
-        d_th = np.zeros((len(self.th_rows), len(dsig)))
-        d_th[:, : d_th_model.shape[1]] = d_th_model
-        d_th -= dmu[:, self.th_item].T
-        return np.vstack([d_th, total[:, self.pi, self.pj].T])
+        parameters first, then candidates: modification indices)."""
+        values, imp = self.values(theta)
+        k = len(dsig)
+        d_tau = np.zeros((len(self.th_rows), k))
+        d_tau[:, : d_th_model.shape[1]] = d_th_model
+        d_delta = None
+        if not self.theta_param:
+            d_delta = np.zeros((self.p, k))
+            d_delta[:, : self.model.npar] = self.param_incidence(self.delta_rows, self.model.npar)
+        return self._chain(values, imp, dsig, dmu, d_tau, d_delta)
 
 
-def _scaled_shifted(chisq, df, W, Delta, gamma):
-    """lavaan's scaled.shifted test -> (stat, scaling factor 1/a, shift b, pvalue)."""
+def scaled_shifted(chisq, df, Ws, Deltas, gammas, fg):
+    """lavaan's scaled.shifted test over G groups (lav_test_satorra_bentler, 0.6-13 and later):
+    U = V - V D E^-1 D' V with V = bdiag(fg W_g), Gamma = bdiag(Gamma_g / fg), E = D' V D;
+    a = sqrt(df / tr((U Gamma)^2)), shift = df - a tr(U Gamma) -> (stat, 1/a, shift, pvalue)."""
+    from scipy.linalg import block_diag
+
     nan = float("nan")
     if df <= 0:
         return chisq, nan, nan, nan
-    WD = W[:, None] * Delta
+    V = block_diag(*[np.diag(w * W) for w, W in zip(fg, Ws)])
+    G = block_diag(*[gm / w for w, gm in zip(fg, gammas)])
+    D = np.vstack(Deltas)
+    VD = V @ D
     try:
-        E_inv = np.linalg.inv(Delta.T @ WD)
+        E_inv = np.linalg.inv(D.T @ VD)
     except np.linalg.LinAlgError:
         return nan, nan, nan, nan
-    U = np.diag(W) - WD @ E_inv @ WD.T
-    UG = U @ gamma
+    UG = (V - VD @ E_inv @ VD.T) @ G
     tr, tr2 = np.trace(UG), np.sum(UG * UG.T)
     a = np.sqrt(df / tr2)
     shift = df - a * tr
@@ -165,105 +247,173 @@ def _scaled_shifted(chisq, df, W, Delta, gamma):
     return stat, 1 / a, shift, fm.chisq_pvalue(stat, df)
 
 
-def _catml_robust(R, sigma, Delta, W, gamma, E_inv, nthr, df, n) -> dict | None:
-    """lavaan's robust CFI/TLI/RMSEA for ordered data (lav_fit_catml_dwls, Savalei 2021):
-    the normal-theory ML discrepancy of the polychoric matrix R from the model's correlation
-    matrix at the DWLS estimates (XX3), scaled by c.hat3 = tr(U' V U Gamma) / df with V the
-    ML information of the correlations and U = I - D E^-1 D' W (correlation rows)."""
-    p = R.shape[0]
-    if np.linalg.eigvalsh(R).min() < np.sqrt(np.finfo(float).eps):
+def catml_robust(Rs, sigmas, Deltas, Ws, gammas, E_inv, nthr, df, nobs) -> dict | None:
+    """lavaan's robust CFI/TLI/RMSEA for ordered data (lav_fit_catml_dwls, Savalei 2021), G groups:
+    the normal-theory ML discrepancy of each polychoric matrix R_g from the model's correlation
+    matrix at the DWLS estimates (XX3 = sum_g N_g F_ML), scaled by c.hat3 = tr(U' V U Gamma) / df
+    with V the ML information of the correlations and U = I - D E^-1 D' W (correlation rows), the
+    groups block-diagonal with weights f_g = N_g / N (Gamma_g / f_g)."""
+    from scipy.linalg import block_diag
+
+    n = float(sum(nobs))
+    fg = [ng / n for ng in nobs]
+    if any(np.linalg.eigvalsh(R).min() < np.sqrt(np.finfo(float).eps) for R in Rs):
         return None        # lavaan refits a smoothed matrix here; not reproduced
-    _, ld_s = np.linalg.slogdet(sigma)
-    _, ld_r = np.linalg.slogdet(R)
-    sinv = np.linalg.inv(sigma)
-    xx3 = n * (ld_s + np.sum(R * sinv) - ld_r - p)
-    xx3_null = -n * ld_r
-    i, j = pair_index(p)
-    # 0.5 D'(S^-1 x S^-1) D on the off-diagonal cells: S^-1_ik S^-1_jl + S^-1_il S^-1_jk
-    V = sinv[i][:, i] * sinv[j][:, j] + sinv[i][:, j] * sinv[j][:, i]
-    Dc = Delta[nthr:]
-    U = np.eye(len(i)) - Dc @ E_inv @ Dc.T @ np.diag(W[nthr:])
-    G = gamma[nthr:, nthr:]
+    xx3 = xx3_null = 0.0
+    Vs, Wc, Gc, Dc = [], [], [], []
+    for R, sigma, D, W, gm, k, ng, w in zip(Rs, sigmas, Deltas, Ws, gammas, nthr, nobs, fg):
+        p = R.shape[0]
+        _, ld_s = np.linalg.slogdet(sigma)
+        _, ld_r = np.linalg.slogdet(R)
+        sinv = np.linalg.inv(sigma)
+        xx3 += ng * (ld_s + np.sum(R * sinv) - ld_r - p)
+        xx3_null += -ng * ld_r
+        i, j = pair_index(p)
+        # 0.5 D'(S^-1 x S^-1) D on the off-diagonal cells: S^-1_ik S^-1_jl + S^-1_il S^-1_jk
+        Vs.append(w * (sinv[i][:, i] * sinv[j][:, j] + sinv[i][:, j] * sinv[j][:, i]))
+        Wc.append(w * W[k:])
+        Gc.append(gm[k:, k:] / w)
+        Dc.append(D[k:])
+    V, G, D = block_diag(*Vs), block_diag(*Gc), np.vstack(Dc)
+    U = np.eye(len(D)) - D @ E_inv @ D.T @ np.diag(np.concatenate(Wc))
     c_hat3 = float(np.trace(U.T @ V @ U @ G)) / df
-    c_hat3_null = float(np.trace(G)) / len(i)
+    c_hat3_null = float(np.trace(G)) / len(D)
     return dict(xx3=xx3, c_hat3=c_hat3, xx3_scaled=xx3 / c_hat3, xx3_null=xx3_null, c_hat3_null=c_hat3_null)
 
 
-def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, source=None) -> SemFit:
-    """cfa()/sem() with ordered = items, estimator WLSMV (DWLS + robust SEs + scaled-shifted test)."""
-    from .fitting import _improper, _parameter_table
+def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, source=None, group=None,
+              group_equal=(), group_partial=(), group_label=None, objective: str = "dwls",
+              parameterization: str = "delta", std_lv: bool = False, estimator: str = "WLSMV") -> SemFit:
+    """cfa()/sem() with ordered = items, estimator WLSMV (DWLS + robust SEs + scaled-shifted test),
+    on G >= 1 groups (lavaan's delta parameterization and identification defaults).
+
+    lavaan's objective: F = sum_g (N_g - 1) / (2 N) r_g' W_g r_g (r_g: sample minus implied
+    thresholds and correlations, W_g = diag(Gamma_g)^-1), chi-square 2 N F; the robust ("sandwich")
+    covariance E^-1 B E^-1 / (N - G) with E = sum_g f_g D_g' W_g D_g, B = sum_g f_g D_g' W_g Gamma_g W_g D_g,
+    f_g = N_g / N."""
+    from .multigroup import group_order_labels
 
     _, names0 = build_partable(parsed, meanstructure=True)
-    complete = select_complete(data, names0.ov, source=source)
     warnings: list[str] = []
-    if complete.n_dropped:
-        warnings.append(f"{complete.n_dropped} of {complete.n_input} rows dropped (listwise deletion: "
-                        f"missing values in model variables); N = {complete.n_input - complete.n_dropped}")
-    x = complete.data.to_numpy(dtype=float)
-    if len(x) < 2:
-        raise ConfigError(f"only {len(x)} complete rows for the model variables", key="data")
-    for j, v in enumerate(names0.ov):
-        if len(np.unique(x[:, j])) < 2:
-            raise InputError("ordered item has a single category in the complete rows", file=source, column=v)
-    stats = ordinal_stats(x, names0.ov)
-    nth = {v: len(stats.levels[j]) - 1 for j, v in enumerate(names0.ov)}
-    table, names = ordered_partable(parsed, ordered, nth)
+    if group is None:
+        complete = select_complete(data, names0.ov, source=source)
+        parts, labels = [complete.data], [""]
+        n_input, n_dropped = complete.n_input, complete.n_dropped
+    else:
+        labels, parts, n_input, n_dropped = group_order_labels(data, names0.ov, group, group_label, source,
+                                                               warnings)
+    if n_dropped:
+        warnings.append(f"{n_dropped} of {n_input} rows dropped (listwise deletion: missing values in model "
+                        f"variables{'' if group is None else ' or the group'}); N = {n_input - n_dropped}")
+    G = len(labels)
+    stats_g = []
+    for lab, part in zip(labels, parts):
+        x = part.to_numpy(dtype=float)
+        where = "" if group is None else f" of group {lab!r}"
+        if len(x) < 2:
+            raise ConfigError(f"only {len(x)} complete rows{where} for the model variables", key="data")
+        for j, v in enumerate(names0.ov):
+            if len(np.unique(x[:, j])) < 2:
+                raise InputError(f"ordered item has a single category in the complete rows{where}", file=source,
+                                 column=v)
+        stats_g.append(ordinal_stats(x, names0.ov))
+    nth = {v: len(stats_g[0].levels[j]) - 1 for j, v in enumerate(names0.ov)}
+    for lab, st in zip(labels[1:], stats_g[1:]):
+        for j, v in enumerate(names0.ov):
+            if not np.array_equal(st.levels[j], stats_g[0].levels[j]):
+                raise InputError(f"ordered item has categories {_cats(st.levels[j])} in group {lab!r} but "
+                                 f"{_cats(stats_g[0].levels[j])} in group {labels[0]!r}; every group needs "
+                                 "the same categories (lavaan too)", file=source, column=v)
+    if G == 1:
+        table, names = ordered_partable(parsed, ordered, nth, std_lv=std_lv)
+    else:
+        table, names = ordered_group_partable(parsed, ordered, nth, G, group_equal=group_equal,
+                                              group_partial=group_partial, parameterization=parameterization,
+                                              std_lv=std_lv)
     model = SemModel(table, names, True)
-    dm = DeltaModel(model, stats)
-    s = stats.wls_obs
-    gamma = stats.gamma
-    W = 1.0 / np.diag(gamma)
-    n = stats.n
+    dms = [DeltaModel(model, st, g, parameterization) for g, st in enumerate(stats_g)]
+    s_obs = [st.wls_obs for st in stats_g]
+    gammas = [st.gamma for st in stats_g]
+    # DWLS weighs by the inverse asymptotic variances, ULS by one (lavaan's WLS.V)
+    Ws = [1.0 / np.diag(gm) if objective == "dwls" else np.ones(len(gm)) for gm in gammas]
+    nobs = np.array([st.n for st in stats_g], float)
+    n = int(nobs.sum())
+    fg = nobs / n
+    cw = (nobs - 1) / n                      # lavaan's 0.5 (N_g - 1) / N_g fx_g, weighted by N_g / N
 
     def fun(theta):
         try:
-            r = s - dm.moments(theta)
+            return 0.5 * sum(c * float(np.sum(W * (so - dm.moments(theta)) ** 2))
+                             for c, W, so, dm in zip(cw, Ws, s_obs, dms))
         except np.linalg.LinAlgError:
             return np.inf
-        return 0.5 * float(np.sum(W * r * r))
 
     def grad_info(theta):
-        D = dm.jacobian(theta)
-        r = s - dm.moments(theta)
-        WD = W[:, None] * D
-        return -WD.T @ r, D.T @ WD
+        grad, info = 0.0, 0.0
+        for c, W, so, dm in zip(cw, Ws, s_obs, dms):
+            D = dm.jacobian(theta)
+            WD = W[:, None] * D
+            grad = grad - c * WD.T @ (so - dm.moments(theta))
+            info = info + c * D.T @ WD
+        return grad, info
 
-    start = start_values(model, SampleStats([stats.correlation], [np.zeros(len(names.ov))], [n], names.ov))
-    start[dm.th_rows] = stats.thresholds
+    start = model.fixed.copy()
+    for g, (st, dm) in enumerate(zip(stats_g, dms)):
+        rows = np.flatnonzero(table["group"].to_numpy() == g + 1) if G > 1 else np.arange(len(table))
+        sub = SemModel(table.iloc[rows].reset_index(drop=True), names, True) if G > 1 else model
+        sv = start_values(sub, SampleStats([st.correlation], [np.zeros(len(names.ov))], [st.n], names.ov))
+        start[rows] = sv
+        start[dm.th_rows] = st.thresholds
+    start[(table["op"] == "~*~").to_numpy() & (table["free"] > 0).to_numpy()] = 1.0   # scaling factors
     theta0 = model.theta_from_rows(start)
     est = minimize(fun, grad_info, theta0, gtol=1e-9)
     theta = est.theta
+    if std_lv:
+        theta = reflect_factors(model, theta)
     if not est.converged:
         warnings.append(f"the optimizer did not converge (largest gradient {np.max(np.abs(est.gradient)):.2e})")
-    values, imp = dm.values(theta)
-    D = dm.jacobian(theta)
-    WD = W[:, None] * D
-    info = D.T @ WD
-    vcov = None
-    eig = np.linalg.eigvalsh(info)
+    solved = [dm.values(theta) for dm in dms]
+    values = model.fixed.copy()
+    for dm, (vals, _) in zip(dms, solved):
+        rows = np.flatnonzero(table["group"].to_numpy() == dm.model.group_values[dm.g]) if G > 1 \
+            else np.arange(len(table))
+        values[rows] = vals[rows]
+    imps = [imp for _, imp in solved]
+    Ds = [dm.jacobian(theta) for dm in dms]
+    info = sum(w * D.T @ (W[:, None] * D) for w, D, W in zip(fg, Ds, Ws))
+    meat = sum(w * (W[:, None] * D).T @ gm @ (W[:, None] * D) for w, D, W, gm in zip(fg, Ds, Ws, gammas))
+    vcov = E_inv = None
+    eig = np.linalg.eigvalsh(info) if model.npar else np.ones(1)
     if eig.min() <= 1e-10 * max(eig.max(), 1e-300):
         warnings.append("standard errors could not be computed: the information matrix is singular "
                         "(the model may not be identified)")
     else:
         E_inv = np.linalg.inv(info)
-        vcov = E_inv @ (WD.T @ gamma @ WD) @ E_inv / (n - 1)
-    params = _parameter_table(table, model, values, theta, vcov, imp, names)
-    warnings += _improper(table, values, imp, names)
+        vcov = E_inv @ meat @ E_inv / (n - G)
+    params = parameter_table(table, model, values, theta, vcov, imps if G > 1 else imps[0], names)
+    group_col = table["group"].to_numpy()
+    for g, (lab, imp) in enumerate(zip(labels, imps)):
+        rows = np.flatnonzero(group_col == g + 1) if G > 1 else np.arange(len(table))
+        warnings += [(f"group {lab}: {w}" if G > 1 else w) for w in improper(table.iloc[rows], values[rows], imp, names)]
 
-    fmin = (n - 1) / n * est.f
+    fmin = est.f
     chisq = 2 * n * fmin
-    nstat = len(s)
+    nstat = sum(len(so) for so in s_obs)
     df = nstat - model.npar
-    stat, scale, shift, pval = _scaled_shifted(chisq, df, W, D, gamma)
-    nthr = len(stats.thresholds)
-    r = s[nthr:]
-    base_chisq = (n - 1) * float(np.sum(W[nthr:] * r * r))
-    base_df = nstat - nthr
-    base_D = np.zeros((nstat, nthr))
-    base_D[np.arange(nthr), np.arange(nthr)] = 1.0
-    b_stat, b_scale, b_shift, b_pval = _scaled_shifted(base_chisq, base_df, W, base_D, gamma)
-    lo, hi = fm.rmsea_ci(chisq, df, n)
-    resid = (stats.correlation - imp.sigma)[np.tril_indices(len(names.ov))]
+    stat, scale, shift, pval = scaled_shifted(chisq, df, Ws, Ds, gammas, fg)
+    nthr = [len(st.thresholds) for st in stats_g]
+    base_chisq = sum((st.n - 1) * float(np.sum(W[k:] * so[k:] ** 2)) for st, W, so, k in zip(stats_g, Ws, s_obs, nthr))
+    base_df = nstat - sum(nthr)
+    base_D = []
+    for g, (so, k) in enumerate(zip(s_obs, nthr)):
+        d = np.zeros((len(so), sum(nthr)))
+        off = sum(nthr[:g])
+        d[np.arange(k), off + np.arange(k)] = 1.0
+        base_D.append(d)
+    b_stat, b_scale, b_shift, b_pval = scaled_shifted(base_chisq, base_df, Ws, base_D, gammas, fg)
+    lo, hi = fm.rmsea_ci(chisq, df, n, groups=G)
+    srmr = sum(w * float(np.sqrt(np.mean(((st.correlation - imp_s) [np.tril_indices(len(names.ov))]) ** 2)))
+               for w, st, imp_s in zip(fg, stats_g, [_scaled_sigma(vals, dm, imp) for dm, (vals, imp) in zip(dms, solved)]))
     f = {
         "npar": model.npar, "fmin": fmin, "chisq": chisq, "df": df, "pvalue": fm.chisq_pvalue(chisq, df),
         "chisq_scaled": stat, "df_scaled": df, "pvalue_scaled": pval, "chisq_scaling_factor": scale,
@@ -276,27 +426,38 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
         "nfi": fm.nfi(chisq, df, base_chisq, base_df), "pnfi": fm.pnfi(chisq, df, base_chisq, base_df),
         "ifi": fm.ifi(chisq, df, base_chisq, base_df), "rni": fm.rni(chisq, df, base_chisq, base_df),
         "ntotal": n,
-        "rmsea": fm.rmsea(chisq, df, n), "rmsea_ci_lower": lo, "rmsea_ci_upper": hi, "rmsea_ci_level": 0.90,
-        "rmsea_pvalue": fm.rmsea_pvalue(chisq, df, n, h0=0.05, close=True), "rmsea_close_h0": 0.05,
-        "rmsea_notclose_pvalue": fm.rmsea_pvalue(chisq, df, n, h0=0.08, close=False), "rmsea_notclose_h0": 0.08,
-        # lavaan's srmr for ordered data: correlation residuals, no thresholds
-        "srmr": float(np.sqrt(np.mean(resid ** 2))),
+        "rmsea": fm.rmsea(chisq, df, n, groups=G), "rmsea_ci_lower": lo, "rmsea_ci_upper": hi, "rmsea_ci_level": 0.90,
+        "rmsea_pvalue": fm.rmsea_pvalue(chisq, df, n, groups=G, h0=0.05, close=True), "rmsea_close_h0": 0.05,
+        "rmsea_notclose_pvalue": fm.rmsea_pvalue(chisq, df, n, groups=G, h0=0.08, close=False),
+        "rmsea_notclose_h0": 0.08,
+        # lavaan's srmr for ordered data: correlation residuals, no thresholds (N_g/N-weighted over groups)
+        "srmr": srmr,
         "wrmr": float(np.sqrt(chisq / nstat)),
     }
+    if G > 1:
+        f["ngroups"] = G
     # scaled-shifted: the scaled indices and RMSEA take the scaled statistic with the model's df
-    f.update(scaled_indices(stat, df, b_stat, base_df, n, stat, df))
-    robust = _catml_robust(stats.correlation, imp.sigma, D, W, gamma, np.linalg.inv(info), nthr, df, n) \
-        if vcov is not None and df > 0 else None
-    if robust is not None:
-        f.update(robust_indices(robust["xx3"], df, n, robust["c_hat3"], robust["xx3_scaled"],
-                                robust["xx3_null"], base_df, robust["c_hat3_null"]))
-    from .estimators import _order_fit
+    f.update(scaled_indices(stat, df, b_stat, base_df, n, stat, df, groups=G))
+    # lavaan refits the model by ML on the polychoric matrices (lav_object_catml); with free
+    # scaling factors or latent means (equal thresholds across groups) that refit fails and lavaan
+    # reports no robust indices, so neither do we
+    free = table["free"].to_numpy() > 0
+    catml_ok = not np.any(free & np.isin(table["op"].to_numpy(), ["~*~", "~1"]))
+    if catml_ok and vcov is not None and df > 0:
+        robust = catml_robust([st.correlation for st in stats_g],
+                              [_scaled_sigma(vals, dm, imp) for dm, (vals, imp) in zip(dms, solved)],
+                              Ds, Ws, gammas, E_inv, nthr, df, [st.n for st in stats_g])
+        if robust is not None:
+            f.update(robust_indices(robust["xx3"], df, n, robust["c_hat3"], robust["xx3_scaled"],
+                                    robust["xx3_null"], base_df, robust["c_hat3_null"], groups=G))
 
     mi = pd.DataFrame(columns=["lhs", "op", "rhs", "mi", "epc", "sepc_lv", "sepc_all"])
-    if vcov is not None and est.converged:
+    if vcov is not None and est.converged and G == 1:
+        dm, imp = dms[0], imps[0]
         model.fixed[dm.var_rows] = values[dm.var_rows]     # the table's fixed rows at their values
-        resid = s - dm.moments(theta)
-        d_th_model = D[: len(dm.th_rows)]
+        resid = s_obs[0] - dm.moments(theta)
+        d_th_model = dm.param_incidence(dm.th_rows, model.npar)
+        W = Ws[0]
 
         def grad_info_cells(dsig, dmu):
             De = dm.extend(theta, dsig, dmu, d_th_model)
@@ -305,21 +466,45 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
 
         mi = modification_indices(model, theta, SampleStats([imp.sigma], [imp.mu], [n], names.ov),
                                   np.linalg.inv(info), gradient_information=grad_info_cells)
+    elif G > 1:
+        mi = pd.DataFrame(columns=["lhs", "op", "rhs", "group", "mi", "epc", "sepc_lv", "sepc_all"])
 
     ov, lv = names.ov, names.lv
     p = len(ov)
-    r2 = rsquare(params["lhs"], params["op"], params["rhs"], params["std_all"].to_numpy())
+    if G > 1:
+        r2 = {lab: rsquare(*(params[params["group"] == g + 1][c] for c in ("lhs", "op", "rhs")),
+                           params[params["group"] == g + 1]["std_all"].to_numpy()) for g, lab in enumerate(labels)}
+    else:
+        r2 = rsquare(params["lhs"], params["op"], params["rhs"], params["std_all"].to_numpy())
+    first = stats_g[0]
+    thresholds = pd.Series(first.thresholds, index=[f"{ov[j]}|t{k + 1}" for j in range(p)
+                                                    for k in range(int((first.th_item == j).sum()))])
+    extra = {"fmin": fmin, "iterations": est.iterations, "se": "robust.sem", "information": "expected",
+             "h1_information": "unstructured", "test": "scaled.shifted", "parameterization": parameterization,
+             "thresholds": thresholds, "names": names, "theta": theta}
+    if G > 1:
+        extra.update(group=group, group_equal=list(group_equal), group_partial=list(group_partial),
+                     per_group={lab: dict(n=st.n, latent_cov=pd.DataFrame(imp.V[p:, p:], index=lv, columns=lv),
+                                          latent_mean=pd.Series(imp.Bm[p:], index=lv))
+                                for lab, st, imp in zip(labels, stats_g, imps)})
     return SemFit(
-        params=params, fit=_order_fit(f), r2=r2, modindices=mi, n=n, converged=est.converged,
-        warnings=warnings, estimator="WLSMV", observed=list(ov), latent=list(lv),
-        sample_cov=pd.DataFrame(stats.correlation, index=ov, columns=ov),
-        implied_cov=pd.DataFrame(imp.sigma, index=ov, columns=ov),
-        latent_cov=pd.DataFrame(imp.V[p:, p:], index=lv, columns=lv),
-        n_input=complete.n_input, n_dropped=complete.n_dropped,
+        params=params, fit=order_fit(f), r2=r2, modindices=mi, n=n, converged=est.converged,
+        warnings=warnings, estimator=estimator, observed=list(ov), latent=list(lv),
+        sample_cov=pd.DataFrame(first.correlation, index=ov, columns=ov),
+        implied_cov=pd.DataFrame(imps[0].sigma, index=ov, columns=ov),
+        latent_cov=pd.DataFrame(imps[0].V[p:, p:], index=lv, columns=lv),
+        n_input=n_input, n_dropped=n_dropped,
         partable=table.assign(est=values), vcov=vcov,
-        extra={"fmin": fmin, "iterations": est.iterations, "se": "robust.sem", "information": "expected", "h1_information": "unstructured",
-               "test": "scaled.shifted", "parameterization": "delta",
-               "thresholds": pd.Series(stats.thresholds,
-                                       index=[f"{ov[j]}|t{k + 1}" for j in range(p)
-                                              for k in range(int((stats.th_item == j).sum()))])},
+        groups=list(labels) if G > 1 else [], group_nobs=[int(x) for x in nobs] if G > 1 else [],
+        extra=extra,
     )
+
+
+def _cats(levels) -> str:
+    return "{" + ", ".join(f"{v:g}" for v in levels) + "}"
+
+
+def _scaled_sigma(values, dm: DeltaModel, imp) -> np.ndarray:
+    """The model's correlation matrix of y*: D Sigma D."""
+    d = values[dm.delta_rows]
+    return d[:, None] * imp.sigma * d[None, :]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import optimize
 
+from .derivatives import observed_hessian
 from .model import SemModel, ml_gradient_information, ml_objective
 from .samplestats import SampleStats
 
@@ -185,14 +186,12 @@ def _scoring(model, stats, theta, f, max_iter):
 
 
 def _hessian(model: SemModel, stats: SampleStats, theta: np.ndarray) -> np.ndarray:
-    """Observed Hessian of fmin: in closed form for one group (refit.py, also what bootstrap
-    replicates use), else by central differences of the analytic gradient."""
-    if len(model.cells) == 1:
-        from .refit import observed_hessian     # refit.py builds on this module
-
-        hess = observed_hessian(model, stats, theta)
-        if hess is not None:
-            return hess
+    """Observed Hessian of fmin in closed form (derivatives.py, which the bootstrap refits share),
+    any number of groups; central differences of the analytic gradient only where Sigma is not
+    positive definite."""
+    hess = observed_hessian(model, stats, theta)
+    if hess is not None:
+        return hess
     return _hessian_fd(model, stats, theta)
 
 
@@ -248,3 +247,39 @@ def _quasi_newton(model: SemModel, stats: SampleStats, theta: np.ndarray):
                             options={"maxiter": 10000, "maxcor": 20, "ftol": 1e-12, "gtol": 1e-7})
     x = to_theta(res.x)
     return x, ml_objective(model, x, stats), int(res.nit)
+
+
+def reflect_factors(model: SemModel, theta: np.ndarray) -> np.ndarray:
+    """std.lv: the first loading of every factor positive (lavaan's sign convention, the sign the
+    marker-variable solution has). Reflecting a factor negates its loadings, its covariances with
+    other variables, the regressions it enters and its mean; the fit is unchanged."""
+    t = model.table
+    lhs, op, rhs, par = t["lhs"].to_numpy(), t["op"].to_numpy(), t["rhs"].to_numpy(), model.par
+    group = t["group"].to_numpy()
+    values = model.row_values(theta)
+    sign = {}
+    for g in sorted(set(group[model.model_rows])):
+        for f in model.names.lv:
+            rows = np.flatnonzero((op == "=~") & (lhs == f) & (group == g))
+            if len(rows) and values[rows[0]] < 0:
+                sign[(g, f)] = -1.0
+    if not sign:
+        return theta
+    row_sign = np.ones(len(t))
+    for r in model.model_rows:
+        g = group[r]
+        s_l = sign.get((g, lhs[r]), 1.0)
+        s_r = sign.get((g, rhs[r]), 1.0)
+        if op[r] == "=~":
+            row_sign[r] = s_l
+        elif op[r] in ("~", "~~"):
+            row_sign[r] = s_l * s_r
+        elif op[r] == "~1":
+            row_sign[r] = s_l
+    out = theta.copy()
+    for k in range(model.npar):
+        rows = np.flatnonzero(par == k)
+        s = row_sign[rows]
+        if np.all(s == s[0]):
+            out[k] = s[0] * theta[k]
+    return out

@@ -271,54 +271,70 @@ def em_saturated(pat: Patterns, *, max_iter: int = 500, tol: float = 1e-5) -> Sa
 
 # -- model side: structures theta -> (Sigma, mu) and the FIML discrepancy over them ----------
 class SemStructure:
-    """The moment structure of a one-group SemModel."""
+    """The moment structure of group g of a SemModel (the only group by default)."""
 
-    def __init__(self, model):
+    def __init__(self, model, g: int = 0):
         self.model = model
+        self.g = g
         self.npar = model.npar
         self.meanstructure = model.meanstructure
         # free cells -> theta as one matrix product (rows sharing a label add up)
-        c = model.cells[0]
+        c = model.cells[g]
         par = model.par[c.rows]
         self._keep = par >= 0
         self._agg = np.zeros((model.npar, int(self._keep.sum())))
         self._agg[par[self._keep], np.arange(int(self._keep.sum()))] = 1.0
 
     def moments(self, theta):
-        imp = self.model.implied(theta)[0]
+        imp = self.model.implied(theta)[self.g]
         return imp.sigma, imp.mu
 
     def jacobian(self, theta):
         """(d Sigma: k x p x p, d mu: k x p) at theta (SemModel.theta_derivatives)."""
-        imp = self.model.implied(theta)[0]
-        c, keep = self.model.cells[0], self._keep
+        imp = self.model.implied(theta)[self.g]
+        c, keep = self.model.cells[self.g], self._keep
         dsig, dmu = RAMBlock.derivatives(imp, c.kind[keep], c.ii[keep], c.jj[keep])
         p = dsig.shape[1]
         return (self._agg @ dsig.reshape(len(dsig), -1)).reshape(-1, p, p), self._agg @ dmu
 
 
 class IndependenceStructure:
-    """lavaan's baseline model: free variances (and means), no covariances. theta = (var, mean)."""
+    """lavaan's baseline model: free variances (and means), no covariances. theta = (var, mean)
+    of the variables other than the fixed.x covariates `x_idx`, whose block keeps the values
+    `x_cov`, `x_mean` (their sample moments)."""
 
-    def __init__(self, p: int, meanstructure: bool):
+    def __init__(self, p: int, meanstructure: bool, x_idx=(), x_cov=None, x_mean=None):
         self.p = p
         self.meanstructure = meanstructure
-        self.npar = 2 * p if meanstructure else p
+        self.x_idx = np.asarray(x_idx, dtype=int)
+        self.y_idx = np.setdiff1d(np.arange(p), self.x_idx)
+        self.x_cov, self.x_mean = x_cov, x_mean
+        q = len(self.y_idx)
+        self.npar = 2 * q if meanstructure else q
 
     def start(self, mean, cov):
-        return np.concatenate([np.diag(cov), mean]) if self.meanstructure else np.diag(cov).copy()
+        y = self.y_idx
+        return np.concatenate([np.diag(cov)[y], mean[y]]) if self.meanstructure else np.diag(cov)[y].copy()
 
     def moments(self, theta):
-        mu = theta[self.p:] if self.meanstructure else np.zeros(self.p)
-        return np.diag(theta[: self.p]), mu
+        y, x, q = self.y_idx, self.x_idx, len(self.y_idx)
+        sigma = np.zeros((self.p, self.p))
+        sigma[y, y] = theta[:q]
+        mu = np.zeros(self.p)
+        if self.meanstructure:
+            mu[y] = theta[q:]
+        if len(x):
+            sigma[np.ix_(x, x)] = self.x_cov
+            mu[x] = self.x_mean
+        return sigma, mu
 
     def jacobian(self, theta):
-        p = self.p
+        p, y, q = self.p, self.y_idx, len(self.y_idx)
         dsig = np.zeros((self.npar, p, p))
-        dsig[np.arange(p), np.arange(p), np.arange(p)] = 1.0
+        dsig[np.arange(q), y, y] = 1.0
         dmu = np.zeros((self.npar, p))
         if self.meanstructure:
-            dmu[p + np.arange(p), np.arange(p)] = 1.0
+            dmu[q + np.arange(q), y] = 1.0
         return dsig, dmu
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import optimize, stats as sps
+from scipy import optimize
+
+from .distributions import chi2_cdf, chi2_sf, ncx2_cdf
 
 LOG2PI = math.log(2 * math.pi)
 
@@ -22,12 +24,12 @@ def _all_equal_zero(x: float) -> bool:
 
 def _pchisq(x, df, ncp=0.0):
     if ncp <= 0:
-        return sps.chi2.cdf(x, df)
-    return sps.ncx2.cdf(x, df, ncp)
+        return chi2_cdf(x, df)
+    return ncx2_cdf(x, df, ncp)
 
 
 def chisq_pvalue(x2: float, df: float) -> float:
-    return float(sps.chi2.sf(x2, df)) if df > 0 else float("nan")
+    return float(chi2_sf(x2, df)) if df > 0 else float("nan")
 
 
 def cfi(x2, df, x2_null, df_null):

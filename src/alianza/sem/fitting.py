@@ -3,58 +3,74 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from ..errors import ConfigError, InputError
 from . import fitmeasures as fm
-from .defined import Definitions
-from .estimate import fit_ml, start_values
+from .estimate import fit_ml, reflect_factors, start_values
+from .casewise import fit_casewise
 from .fiml import pattern_summary
+from .multigroup import fit_groups
+from .options import resolve
 from .model import SemModel
 from .modindices import modification_indices
-from .partable import build_partable
+from .partable import build_partable, var_names
 from .result import SemFit
 from .samplestats import SampleStats, sample_stats, select_complete
-from .standardize import rsquare, standardize_all, standardize_lv
+from .solution import improper, information_vcov, parameter_table
+from .standardize import rsquare
 from .syntax import ParsedModel, parse_model
-
-Z975 = 1.959963984540054   # qnorm(0.975)
 
 
 def fit(model: str | ParsedModel, data: pd.DataFrame, *, estimator: str | None = None,
-        se: str = "standard", meanstructure: bool | None = None, source=None,
+        se: str | None = None, meanstructure: bool | None = None, source=None,
         group: str | None = None, group_equal=(), group_partial=(), group_label=None,
-        missing: str | None = None, ordered=None) -> SemFit:
-    """Fit a lavaan-syntax model by ML with lavaan's sem()/cfa() defaults.
+        missing: str | None = None, ordered=None, std_lv: bool = False, parameterization=None,
+        fixed_x: bool = True) -> SemFit:
+    """Fit a lavaan-syntax model with lavaan 0.6.14's sem() defaults and options.
 
-    Rows with a missing value in a model variable are deleted listwise (reported in
-    `warnings`, `n_dropped`). `meanstructure=None` follows lavaan: on when the syntax
-    has `~1` formulas. `source` names the data file in error messages. `group` (a column)
-    fits a multi-group model with lavaan's group.equal / group.partial / group.label
-    (sem/multigroup.py; meanstructure is then always on, as in lavaan).
-    `estimator` (ML, MLR, WLSMV; default ML, or WLSMV when items are `ordered`), `missing`
-    ("listwise" or "fiml") and `ordered` ("all" or item names) are lavaan's options of the
-    same names (sem/estimators.py).
+    The stages, in lavaan's order: syntax -> variable roles -> options (sem/options.resolve:
+    the estimator name expands into objective, se, test, information, missing) -> parameter
+    table -> data and sample statistics -> estimation -> vcov -> test -> fit measures ->
+    standardized solution. Then one of three estimation paths, chosen by the options:
+      objective "dwls"                      -> sem/dwls.py (WLSMV, ordered items)
+      ML with expected information, listwise -> the moments path below (any number of groups)
+      FIML or a robust se/test               -> sem/casewise.py (any number of groups)
+    `source` names the data file in error messages. Rows with a missing value are deleted
+    listwise unless missing = "fiml" (reported in `warnings`, `n_dropped`).
     """
-    if group is None and (group_equal or group_partial):
-        raise ConfigError("group_equal / group_partial need a grouping variable (group=)", key="group")
-    from .estimators import fit_estimator, plain_ml_options
-
-    if group is not None:
-        from .multigroup import fit_groups     # multigroup builds on this module
-
-        if not plain_ml_options(None, missing, ordered):
-            raise ConfigError("multi-group fits take complete rows of continuous variables "
-                              "(missing = listwise, no ordered items)", key="missing")
-        return fit_groups(model, data, group, group_equal=group_equal, group_partial=group_partial,
-                          group_label=group_label, estimator=estimator or "ML", se=se, source=source)
-    if not plain_ml_options(estimator, missing, ordered):     # MLR, FIML, WLSMV
-        return fit_estimator(model, data, estimator=estimator, missing=missing, ordered=ordered,
-                             meanstructure=meanstructure, se=se, source=source)
-    if se != "standard":
-        raise ConfigError(f"se {se!r} is not available yet (only 'standard')", key="se")
     parsed = model if isinstance(model, ParsedModel) else parse_model(model)
-    table, names = build_partable(parsed, meanstructure=meanstructure)
+    roles = var_names([dict(lhs=f.lhs, op=f.op, rhs=f.rhs) for f in parsed.formulas], fixed_x=fixed_x)
+    opts = resolve(estimator, missing, ordered, observed=roles.ov, ov_x=roles.ov_x, group=group,
+                   group_equal=group_equal, group_partial=group_partial, group_label=group_label,
+                   std_lv=std_lv, parameterization=parameterization, se=se, fixed_x=fixed_x)
+    summary = pattern_summary(data, roles.ov) if all(v in data.columns for v in roles.ov) else None
+    if opts.objective in ("dwls", "uls"):
+        from .dwls import fit_wlsmv
+
+        result = fit_wlsmv(parsed, data, list(opts.ordered), source=source, group=opts.group,
+                           group_equal=opts.group_equal, group_partial=opts.group_partial,
+                           group_label=opts.group_label, objective=opts.objective,
+                           parameterization=opts.parameterization, std_lv=opts.std_lv,
+                           estimator=opts.estimator)
+    elif not opts.plain:
+        result = fit_casewise(parsed, data, opts, meanstructure=meanstructure, source=source)
+    elif opts.group is not None:
+        result = fit_groups(parsed, data, opts.group, group_equal=opts.group_equal,
+                            group_partial=opts.group_partial, group_label=opts.group_label, source=source,
+                            std_lv=opts.std_lv)
+    else:
+        result = fit_listwise(parsed, data, meanstructure=meanstructure, source=source, std_lv=opts.std_lv)
+    result.missing = opts.missing
+    result.ordered = list(opts.ordered)
+    result.missing_patterns = summary
+    result.extra["options"] = opts.to_dict()
+    return result
+
+
+def fit_listwise(parsed: ParsedModel, data: pd.DataFrame, *, meanstructure=None, source=None,
+                 std_lv: bool = False) -> SemFit:
+    """ML on the complete rows of one group (lavaan's defaults): the moments are all it needs."""
+    table, names = build_partable(parsed, meanstructure=meanstructure, std_lv=std_lv)
     ms = bool((table["op"] == "~1").any())
     complete = select_complete(data, names.ov, source=source)
     warnings: list[str] = []
@@ -65,10 +81,8 @@ def fit(model: str | ParsedModel, data: pd.DataFrame, *, estimator: str | None =
         raise ConfigError(f"only {len(complete.data)} complete rows for the model variables", key="data")
     stats = sample_stats(complete.data, names.ov)
     _check_positive_definite(stats, source)
-    result = fit_stats(table, names, stats, meanstructure=ms, warnings=warnings,
-                       n_input=complete.n_input, n_dropped=complete.n_dropped)
-    result.missing_patterns = pattern_summary(data, names.ov)
-    return result
+    return fit_stats(table, names, stats, meanstructure=ms, warnings=warnings,
+                     n_input=complete.n_input, n_dropped=complete.n_dropped, std_lv=std_lv)
 
 
 def _check_positive_definite(stats: SampleStats, source) -> None:
@@ -84,13 +98,15 @@ def _check_positive_definite(stats: SampleStats, source) -> None:
 
 
 def fit_stats(table, names, stats: SampleStats, *, meanstructure: bool, warnings=None,
-              n_input=None, n_dropped=0) -> SemFit:
+              n_input=None, n_dropped=0, std_lv: bool = False) -> SemFit:
     """Fit from sample moments (the part bootstrap replicates reuse)."""
     warnings = list(warnings or [])
     model = SemModel(table, names, meanstructure)
     model.set_exogenous(stats)
     theta0 = model.theta_from_rows(start_values(model, stats))
     est = fit_ml(model, stats, theta0)
+    if std_lv:
+        est.theta = reflect_factors(model, est.theta)
     warnings += est.messages
     n = stats.ntotal
     values = model.row_values(est.theta)
@@ -98,8 +114,8 @@ def fit_stats(table, names, stats: SampleStats, *, meanstructure: bool, warnings
 
     # standard errors: inverse of N times the expected information (lavaan's default for ML)
     vcov = information_vcov(est.information, n, model.npar, warnings)
-    params = _parameter_table(table, model, values, est.theta, vcov, imp, names)
-    warnings += _improper(table, values, imp, names)
+    params = parameter_table(table, model, values, est.theta, vcov, imp, names)
+    warnings += improper(table, values, imp, names)
 
     fit_dict = _fit_measures(model, stats, imp, est.fmin, meanstructure)
     r2 = rsquare(params["lhs"], params["op"], params["rhs"], params["std_all"].to_numpy())
@@ -122,89 +138,6 @@ def fit_stats(table, names, stats: SampleStats, *, meanstructure: bool, warnings
         extra={"fmin": est.fmin, "iterations": est.iterations},
     )
     return result
-
-
-def information_vcov(information, n, npar, warnings: list) -> np.ndarray | None:
-    """(N * information)^-1, or None with a warning when the information is singular."""
-    if not npar:
-        return None
-    eig = np.linalg.eigvalsh(information)
-    if eig.min() <= 1e-10 * max(eig.max(), 1e-300):
-        warnings.append("standard errors could not be computed: the information matrix is singular "
-                        "(the model may not be identified)")
-        return None
-    return np.linalg.inv(n * information)
-
-
-def _parameter_table(table, model, values, theta, vcov, imp, names) -> pd.DataFrame:
-    par = model.par
-    out = table[["lhs", "op", "rhs", "label"]].copy()
-    est = values.copy()
-    se = np.zeros(len(table))
-    theta_se = np.sqrt(np.clip(np.diag(vcov), 0, None)) if vcov is not None else np.full(model.npar, np.nan)
-    free = par >= 0
-    se[free] = theta_se[par[free]]
-    defs = Definitions(table)
-    def_rows = np.flatnonzero(table["op"].to_numpy() == ":=")
-    if len(defs):
-        est[def_rows] = defs.at_theta(theta)
-        if vcov is not None:
-            jac = defs.jacobian(theta)
-            se[def_rows] = np.sqrt(np.clip(np.einsum("ij,jk,ik->i", jac, vcov, jac), 0, None))
-        else:
-            se[def_rows] = np.nan
-    # lavaan prints se 0 (and no z) below sqrt(machine epsilon)
-    tiny = se < np.sqrt(np.finfo(float).eps)
-    se = np.where(tiny, 0.0, se)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = np.where(tiny | np.isnan(se), np.nan, est / se)
-    pvalue = 2 * (1 - special.ndtr(np.abs(z)))
-    lhs, op, rhs = table["lhs"].to_numpy(), table["op"].to_numpy(), table["rhs"].to_numpy()
-    p = len(names.ov)
-    lv_var = np.diag(imp.V)[p:]
-    ov_var = np.diag(imp.sigma)
-    std_lv = standardize_lv(lhs, op, rhs, est, names.lv, lv_var)
-    std_all = standardize_all(lhs, op, rhs, est, std_lv, names.lv, names.ov, ov_var)
-    if len(defs):
-        std_lv[def_rows] = defs.at_rows(std_lv)
-        std_all[def_rows] = defs.at_rows(std_all)
-    return out.assign(est=est, se=se, z=z, pvalue=pvalue, ci_lower=est - Z975 * se,
-                      ci_upper=est + Z975 * se, std_lv=std_lv, std_all=std_all)
-
-
-def _improper(table, values, imp, names) -> list[str]:
-    """lavaan's post-fit checks (lav_object_post_check), naming the variables involved."""
-    out = []
-    lhs, op, rhs = table["lhs"].to_numpy(), table["op"].to_numpy(), table["rhs"].to_numpy()
-    var = (op == "~~") & (lhs == rhs)
-    neg_ov = [l for l, v, is_var in zip(lhs, values, var) if is_var and l in names.ov and v < 0]
-    neg_lv = [l for l, v, is_var in zip(lhs, values, var) if is_var and l in names.lv and v < 0]
-    if neg_ov:
-        out.append("improper solution: negative residual variance of observed variable(s) "
-                   f"{', '.join(neg_ov)} (Heywood case)")
-    if neg_lv:
-        out.append(f"improper solution: negative variance of latent variable(s) {', '.join(neg_lv)}")
-    p = len(names.ov)
-    if not neg_lv and names.lv:
-        eig = np.linalg.eigvalsh(imp.V[p:, p:])
-        if np.any(eig < -np.finfo(float).eps ** 0.75):
-            out.append("improper solution: the covariance matrix of the latent variables is not positive definite")
-    if not neg_ov:
-        nox = [i for i, v in enumerate(names.ov) if v not in names.ov_x]
-        A_S = _residual_cov(table, values, names)
-        if len(nox) and np.any(np.linalg.eigvalsh(A_S[np.ix_(nox, nox)]) < -np.finfo(float).eps ** 0.75):
-            out.append("improper solution: the covariance matrix of the residuals of the observed "
-                       "variables is not positive definite")
-    return out
-
-
-def _residual_cov(table, values, names) -> np.ndarray:
-    idx = {v: i for i, v in enumerate(names.ov)}
-    theta = np.zeros((len(idx), len(idx)))
-    for l, o, r, v in zip(table["lhs"], table["op"], table["rhs"], values):
-        if o == "~~" and l in idx and r in idx:
-            theta[idx[l], idx[r]] = theta[idx[r], idx[l]] = v
-    return theta
 
 
 def _fit_measures(model: SemModel, stats: SampleStats, imp, fmin: float, meanstructure: bool) -> dict:

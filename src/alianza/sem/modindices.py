@@ -49,7 +49,7 @@ def modification_indices(model: SemModel, theta: np.ndarray, stats: SampleStats,
     `group` column, 1-based as lavaan's, is added): that group's gradient and information
     enter with its weight N_g / N, as in the information of the whole model.
     `gradient_information(dsig, dmu) -> (gradient, expected information)` per observation
-    replaces the complete-data formulas for other likelihoods (FIML: sem/estimators.py).
+    replaces the complete-data formulas for other likelihoods (FIML: sem/casewise.py).
     """
     t = model.table
     g = 0 if group is None else group

@@ -28,15 +28,14 @@ import pandas as pd
 
 from ..errors import ConfigError, InputError, ModelSyntaxError
 from . import fitmeasures as fm
-from .defined import Definitions
-from .estimate import fit_ml, start_values
-from .fitting import _improper, _parameter_table, information_vcov
+from .estimate import fit_ml, reflect_factors, start_values
+from .solution import improper, information_vcov, parameter_table
 from .model import SemModel
 from .modindices import modification_indices
-from .partable import VarNames, _append_definitions, _number_parameters, build_partable, var_names
+from .partable import VarNames, append_definitions, number_parameters, build_partable, var_names
 from .result import SemFit
 from .samplestats import SampleStats, sample_stats, select_complete
-from .standardize import rsquare, standardize_all, standardize_lv
+from .standardize import rsquare
 from .syntax import ParsedModel, parse_model
 
 # lavaan's group.equal keywords; "thresholds" joins "intercepts" for ordered indicators
@@ -50,7 +49,7 @@ def normalize_partial(group_partial) -> list[str]:
     return [re.sub(r"\s+", "", str(p)) for p in (group_partial or [])]
 
 
-def _check_group_equal(group_equal) -> list[str]:
+def check_group_equal(group_equal) -> list[str]:
     eq = [str(e) for e in (group_equal or []) if str(e) not in ("", "none")]
     bad = [e for e in eq if e not in GROUP_EQUAL]
     if bad:
@@ -59,7 +58,7 @@ def _check_group_equal(group_equal) -> list[str]:
     return eq
 
 
-def _group_formulas(parsed: ParsedModel, g: int, ngroups: int) -> ParsedModel:
+def group_formulas(parsed: ParsedModel, g: int, ngroups: int) -> ParsedModel:
     """The model as group g sees it: every c(...) modifier reduced to its g-th value."""
     def pick(values, what, f):
         if values is None or len(values) == 1:
@@ -77,33 +76,39 @@ def _group_formulas(parsed: ParsedModel, g: int, ngroups: int) -> ParsedModel:
 
 
 def group_partable(parsed: ParsedModel, ngroups: int, *, group_equal=(), group_partial=(),
-                   fixed_x: bool = True) -> tuple[pd.DataFrame, VarNames]:
+                   fixed_x: bool = True, std_lv: bool = False) -> tuple[pd.DataFrame, VarNames]:
     """lavaanify(model, ngroups = G, group.equal, group.partial, meanstructure = TRUE)."""
-    group_equal = _check_group_equal(group_equal)
+    group_equal = check_group_equal(group_equal)
     partial = set(normalize_partial(group_partial))
     parts = []
     names = None
     for g in range(ngroups):
-        t, names = build_partable(_group_formulas(parsed, g, ngroups), meanstructure=True,
-                                  fixed_x=fixed_x)
+        t, names = build_partable(group_formulas(parsed, g, ngroups), meanstructure=True,
+                                  fixed_x=fixed_x, std_lv=std_lv)
         t = t.assign(group=g + 1, block=g + 1)
         if g > 0 and ({"intercepts", "thresholds"} & set(group_equal)) and "means" not in group_equal:
             # lav_partable_flat: with equal intercepts the latent means of groups 2.. are free
             lvm = (t["op"] == "~1") & t["lhs"].isin(names.lv) & (t["user"] == 0)
             t.loc[lvm, "free"] = 1
             t.loc[lvm, "ustart"] = np.nan
+        if g > 0 and std_lv and "loadings" in group_equal and "lv.variances" not in group_equal:
+            # lav_partable_flat (0.6-4): with std.lv and equal loadings the latent variances of
+            # groups 2.. are free (group 1 keeps them at 1 and sets the scale)
+            lvv = (t["op"] == "~~") & t["lhs"].isin(names.lv) & (t["lhs"] == t["rhs"]) & (t["user"] == 0)
+            t.loc[lvv, "free"] = 1
+            t.loc[lvv, "ustart"] = np.nan
         parts.append(t)
     table = pd.concat(parts, ignore_index=True)
     table["id"] = np.arange(1, len(table) + 1)
     table["plabel"] = [f".p{i}." for i in table["id"]]
     table["free"] = (table["free"] > 0).astype(int)
-    table = _equal_labels(table, names, group_equal, partial)
-    table = _number_parameters(table.drop(columns=["par"]))
-    table = _append_definitions(table, parsed)
+    table = equal_labels(table, names, group_equal, partial)
+    table = number_parameters(table.drop(columns=["par"]))
+    table = append_definitions(table, parsed)
     return table, names
 
 
-def _equal_labels(table: pd.DataFrame, names: VarNames, group_equal: list[str], partial: set) -> pd.DataFrame:
+def equal_labels(table: pd.DataFrame, names: VarNames, group_equal: list[str], partial: set) -> pd.DataFrame:
     """lav_partable_labels + lavaanify's eq.LABELS loop.
 
     Every row gets the name "lhs op rhs" (".gG" appended in groups 2..); group.equal copies
@@ -220,6 +225,18 @@ def group_sample(data: pd.DataFrame, observed: list[str], group: str, *, group_l
     return labels, stats, len(data), complete.n_dropped + n_nogroup, warnings
 
 
+def group_order_labels(data: pd.DataFrame, observed: list[str], group: str, group_label, source, warnings: list):
+    """Complete rows of the model variables per group, in lavaan's group order (first appearance,
+    or `group_label`). -> (labels, [DataFrame per group], rows handed in, rows dropped)."""
+    from .samplestats import model_frame
+
+    x, gvals, labels, n_input, n_out = model_frame(data, observed, group, group_label, source, warnings)
+    frame = pd.DataFrame(x, columns=observed)
+    complete = ~np.isnan(x).any(axis=1)
+    parts = [frame[complete & (gvals == lab)] for lab in labels]
+    return labels, parts, n_input, n_input - sum(len(p) for p in parts)
+
+
 def _check_group_pd(stats: SampleStats, label, group, source) -> None:
     cov = stats.cov[0]
     for v, var in zip(stats.observed, np.diag(cov)):
@@ -235,27 +252,22 @@ def _check_group_pd(stats: SampleStats, label, group, source) -> None:
 
 # ------------------------------------------------------------------ fitting
 def fit_groups(model: str | ParsedModel, data: pd.DataFrame, group: str, *, group_equal=(),
-               group_partial=(), group_label=None, estimator: str = "ML", se: str = "standard",
-               source=None) -> SemFit:
-    """lavaan's cfa()/sem() with `group = group` (ML, listwise deletion)."""
-    if str(estimator).upper() != "ML":
-        raise ConfigError(f"estimator {estimator!r} is not available for multi-group models yet (only ML)",
-                          key="estimator")
-    if se != "standard":
-        raise ConfigError(f"se {se!r} is not available yet (only 'standard')", key="se")
+               group_partial=(), group_label=None, source=None, std_lv: bool = False) -> SemFit:
+    """lavaan's cfa()/sem() with `group = group` (ML, listwise deletion): the moments path of
+    sem.fit for several groups (other estimators: sem/casewise.py)."""
     parsed = model if isinstance(model, ParsedModel) else parse_model(model)
     # the variable roles do not depend on the groups
     names = var_names([dict(lhs=f.lhs, op=f.op, rhs=f.rhs) for f in parsed.formulas])
     labels, stats, n_input, n_dropped, warnings = group_sample(data, names.ov, group,
                                                                group_label=group_label, source=source)
     table, names = group_partable(parsed, len(labels), group_equal=group_equal,
-                                  group_partial=group_partial)
+                                  group_partial=group_partial, std_lv=std_lv)
     partial = normalize_partial(group_partial)
     known = {f"{a}{o}{b}" for a, o, b in zip(table["lhs"], table["op"], table["rhs"])}
     warnings += [f"group.partial {p!r} matches no parameter of the model" for p in partial if p not in known]
     result = fit_group_stats(table, names, stats, labels, warnings=warnings, n_input=n_input,
-                             n_dropped=n_dropped)
-    result.extra.update(group=group, group_equal=_check_group_equal(group_equal), group_partial=partial)
+                             n_dropped=n_dropped, std_lv=std_lv)
+    result.extra.update(group=group, group_equal=check_group_equal(group_equal), group_partial=partial)
     return result
 
 
@@ -273,24 +285,26 @@ def group_start_values(model: SemModel, stats: SampleStats) -> np.ndarray:
 
 
 def fit_group_stats(table: pd.DataFrame, names: VarNames, stats: SampleStats, labels: list[str], *,
-                    warnings=None, n_input=None, n_dropped=0) -> SemFit:
+                    warnings=None, n_input=None, n_dropped=0, std_lv: bool = False) -> SemFit:
     """Fit a multi-group table from per-group sample moments."""
     warnings = list(warnings or [])
     model = SemModel(table, names, True)
     model.set_exogenous(stats)
     theta0 = model.theta_from_rows(group_start_values(model, stats))
     est = fit_ml(model, stats, theta0)
+    if std_lv:
+        est.theta = reflect_factors(model, est.theta)
     warnings += est.messages
     n = stats.ntotal
     values = model.row_values(est.theta)
     imps = model.implied(est.theta)
 
     vcov = information_vcov(est.information, n, model.npar, warnings)
-    params = _group_parameter_table(table, model, values, est.theta, vcov, imps, names)
+    params = parameter_table(table, model, values, est.theta, vcov, imps, names)
     group = table["group"].to_numpy()
     for g, (lab, imp) in enumerate(zip(labels, imps)):
         rows = np.flatnonzero(group == g + 1)
-        warnings += [f"group {lab}: {w}" for w in _improper(table.iloc[rows], values[rows], imp, names)]
+        warnings += [f"group {lab}: {w}" for w in improper(table.iloc[rows], values[rows], imp, names)]
 
     fit_dict = group_fit_measures(model, stats, imps, est.fmin)
     r2 = {}
@@ -327,31 +341,6 @@ def fit_group_stats(table: pd.DataFrame, names: VarNames, stats: SampleStats, la
         extra={"fmin": est.fmin, "iterations": est.iterations, "per_group": per_group,
                "sample_stats": stats, "names": names, "theta": est.theta},
     )
-
-
-def _group_parameter_table(table, model, values, theta, vcov, imps, names) -> pd.DataFrame:
-    """parameterEstimates(standardized = TRUE): each group standardized with its own moments."""
-    params = _parameter_table(table, model, values, theta, vcov, imps[0], names)
-    lhs, op, rhs = table["lhs"].to_numpy(), table["op"].to_numpy(), table["rhs"].to_numpy()
-    group = table["group"].to_numpy()
-    std_lv = params["std_lv"].to_numpy().copy()
-    std_all = params["std_all"].to_numpy().copy()
-    est = params["est"].to_numpy()
-    p = len(names.ov)
-    for g, imp in enumerate(imps):
-        r = np.flatnonzero(group == g + 1)
-        lv_var = np.diag(imp.V)[p:]
-        std_lv[r] = standardize_lv(lhs[r], op[r], rhs[r], est[r], names.lv, lv_var)
-        std_all[r] = standardize_all(lhs[r], op[r], rhs[r], est[r], std_lv[r], names.lv, names.ov,
-                                     np.diag(imp.sigma))
-    defs = Definitions(table)
-    if len(defs):
-        def_rows = np.flatnonzero(op == ":=")
-        std_lv[def_rows] = defs.at_rows(std_lv)
-        std_all[def_rows] = defs.at_rows(std_all)
-    params = params.assign(std_lv=std_lv, std_all=std_all)
-    params.insert(3, "group", table["group"].to_numpy().astype(int))
-    return params
 
 
 def group_fit_measures(model: SemModel, stats: SampleStats, imps, fmin: float) -> dict:

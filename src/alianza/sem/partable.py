@@ -62,7 +62,7 @@ def var_names(rows: list[dict], fixed_x: bool = True) -> VarNames:
 
 
 def build_partable(parsed: ParsedModel, *, meanstructure: bool | None = None,
-                   fixed_x: bool = True, ngroups: int = 1) -> tuple[pd.DataFrame, VarNames]:
+                   fixed_x: bool = True, ngroups: int = 1, std_lv: bool = False) -> tuple[pd.DataFrame, VarNames]:
     """The full parameter table (user rows, then lavaan's defaults, then `:=` rows)."""
     if ngroups != 1:
         raise NotImplementedError("multi-group parameter tables are built by a later issue")
@@ -90,15 +90,15 @@ def build_partable(parsed: ParsedModel, *, meanstructure: bool | None = None,
                  label="", start=np.nan, line=r["formula"].line) for r in user]
     rows += [dict(lhs=a, op=o, rhs=b, user=0, free=1, ustart=np.nan, exo=0, label="",
                   start=np.nan, line=0) for a, o, b in default]
-    _apply_defaults(rows, names, meanstructure)
+    _apply_defaults(rows, names, meanstructure, std_lv)
     _apply_modifiers(rows, user)
     table = pd.DataFrame(rows)
     table.insert(0, "id", np.arange(1, len(table) + 1))
     table["block"] = 1
     table["group"] = 1
     table["plabel"] = [f".p{i}." for i in table["id"]]
-    table = _number_parameters(table)
-    table = _append_definitions(table, parsed)
+    table = number_parameters(table)
+    table = append_definitions(table, parsed)
     return table, names
 
 
@@ -110,13 +110,20 @@ def _reorder_covariances(rows: list[dict], order: list[str]) -> None:
             r["lhs"], r["rhs"] = r["rhs"], r["lhs"]
 
 
-def _apply_defaults(rows: list[dict], names: VarNames, meanstructure: bool) -> None:
-    # auto.fix.first: the first loading of every latent variable is fixed to 1
-    seen: set[str] = set()
-    for r in rows:
-        if r["op"] == "=~" and r["lhs"] not in seen:
-            seen.add(r["lhs"])
-            r["ustart"], r["free"] = 1.0, 0
+def _apply_defaults(rows: list[dict], names: VarNames, meanstructure: bool, std_lv: bool = False) -> None:
+    if std_lv:
+        # std.lv: every latent (residual) variance fixed to 1, every loading free
+        lv = set(names.lv)
+        for r in rows:
+            if r["op"] == "~~" and r["lhs"] == r["rhs"] and r["lhs"] in lv and r["user"] == 0:
+                r["ustart"], r["free"] = 1.0, 0
+    else:
+        # auto.fix.first: the first loading of every latent variable is fixed to 1
+        seen: set[str] = set()
+        for r in rows:
+            if r["op"] == "=~" and r["lhs"] not in seen:
+                seen.add(r["lhs"])
+                r["ustart"], r["free"] = 1.0, 0
     # auto.fix.single: a single-indicator factor fixes that indicator's residual variance to 0
     mm = [r for r in rows if r["op"] == "=~"]
     counts: dict[str, int] = {}
@@ -167,7 +174,7 @@ def _apply_modifiers(rows: list[dict], user: list[dict]) -> None:
             raise ModelSyntaxError("lower()/upper() bounds are not supported (yet)", row=r["line"])
 
 
-def _number_parameters(table: pd.DataFrame) -> pd.DataFrame:
+def number_parameters(table: pd.DataFrame) -> pd.DataFrame:
     """lavaan's `free` numbering, and `par`: shared labels mean one free parameter.
 
     A label shared with a fixed parameter fixes every row to the first fixed value,
@@ -201,7 +208,7 @@ def _number_parameters(table: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def _append_definitions(table: pd.DataFrame, parsed: ParsedModel) -> pd.DataFrame:
+def append_definitions(table: pd.DataFrame, parsed: ParsedModel) -> pd.DataFrame:
     if not parsed.definitions:
         return table
     labels = table["label"].to_numpy()

@@ -33,10 +33,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import ConfigError
+from .derivatives import BatchedML, inverse_pd
 from .estimate import fit_ml
 from .model import SemModel
-from .ram import KIND_A, KIND_M, KIND_S
 from .samplestats import SampleStats
 
 # status of a replicate after refit()
@@ -53,322 +52,6 @@ class Refit:
     @property
     def converged(self) -> np.ndarray:
         return self.status != FAILED
-
-
-@dataclass
-class Evaluation:
-    f: np.ndarray                    # B
-    ok: np.ndarray                   # B, Sigma positive definite
-    grad: np.ndarray | None = None   # B x npar
-    hess: np.ndarray | None = None   # B x npar x npar, observed
-    info: np.ndarray | None = None   # B x npar x npar, expected
-
-
-class BatchedML:
-    """ML discrepancy, gradient and Hessian of one single-group SemModel at many points."""
-
-    def __init__(self, model: SemModel):
-        if len(model.cells) != 1:
-            raise ConfigError("batched refitting (bootstrap) of multi-group models is not available yet",
-                              key="group")
-        self.model = model
-        c = model.cells[0]
-        self.p, self.nv = p, nv = model.blocks[0].p, model.blocks[0].n
-        self.meanstructure = model.meanstructure
-        kind, ii, jj = c.kind, c.ii, c.jj
-        self.kind, self.ii, self.jj = kind, ii, jj
-        par = model.par[c.rows]
-        self.base = model.fixed[c.rows].astype(float).copy()
-        self.npar = model.npar
-        # fixed.x: exogenous covariates' (co)variances and means are the replicate's own
-        exo = np.isin(c.rows, model.exo_rows)
-        self.exo_s = np.flatnonzero(exo & (kind == KIND_S))
-        self.exo_m = np.flatnonzero(exo & (kind == KIND_M))
-        self.a = np.flatnonzero(kind == KIND_A)
-        self.s = np.flatnonzero(kind == KIND_S)
-        self.m = np.flatnonzero(kind == KIND_M)
-        # (I - A)^-1 only needs inverting among variables that send a path: a variable
-        # without outgoing paths (a pure indicator) has B e_j = e_j
-        sends = np.zeros(nv, bool)
-        live = (par[self.a] >= 0) | (self.base[self.a] != 0)
-        sends[jj[self.a][live]] = True
-        self.senders = np.flatnonzero(sends)
-
-        # free cells in the order A, S, m; derivative bookkeeping is in this cell order
-        free = np.flatnonzero(par >= 0)
-        self.dcell = np.concatenate([free[kind[free] == k] for k in (KIND_A, KIND_S, KIND_M)])
-        self.dpar = par[self.dcell]
-        self.na = int((kind[free] == KIND_A).sum())
-        self.ns = int((kind[free] == KIND_S).sum())
-        fk, fi, fj = kind[self.dcell], ii[self.dcell], jj[self.dcell]
-        self.fi, self.fj = fi, fj
-        self.is_a, self.is_s, self.is_m = fk == KIND_A, fk == KIND_S, fk == KIND_M
-        # cells -> theta: a permutation unless labels make cells share a parameter
-        if len(np.unique(self.dpar)) == len(self.dpar):
-            self.perm = np.argsort(self.dpar)
-            self.incidence = None
-        else:
-            self.perm = None
-            self.incidence = np.zeros((len(self.dcell), self.npar))
-            self.incidence[np.arange(len(self.dcell)), self.dpar] = 1.0
-        # dSigma of a cell = w (u v' + v u'), u and v columns of Z = [C | H'], C = F B,
-        # H = B S C':  A (i, j): u = c_i, v = h_j, w = 1;  S (i, j): u = c_i, v = c_j,
-        # w = 1 (1/2 on the diagonal);  m: no Sigma part.  dmu = s c_i, s = (Bm)_j or 1.
-        zc = np.unique(np.concatenate([fi, fj[self.is_s]]))
-        zh = np.unique(fj[self.is_a])
-        self.zc, self.zh = zc, zh
-        cpos = {z: k for k, z in enumerate(zc)}
-        hpos = {z: len(zc) + k for k, z in enumerate(zh)}
-        nz = len(zc) + len(zh)
-        self.nz = nz
-        u = np.array([cpos[i] for i in fi], dtype=int)
-        v = np.array([hpos[j] if a else (cpos[j] if s else cpos[i])
-                      for i, j, a, s in zip(fi, fj, self.is_a, self.is_s)], dtype=int)
-        self.u, self.v = u, v
-        self.w = np.where(self.is_m, 0.0, np.where(self.is_s & (fi == fj), 0.5, 1.0))
-        self.ww = self.w[:, None] * self.w[None, :]
-        self.has_mean = self.meanstructure and bool(self.is_a.any() or self.is_m.any())
-
-        def flat(x, y):   # positions of G[x_a, y_b] in a flattened nz x nz matrix
-            return (x[:, None] * nz + y[None, :]).ravel()
-
-        self.idx_uv1 = u * nz + v
-        self.idx = {"uu": flat(u, u), "vv": flat(v, v), "uv": flat(u, v), "vu": flat(v, u)}
-        na = self.na
-        ua, va, ia, ja = u[:na], v[:na], fi[:na], fj[:na]
-        us, vs, is_, js = u[na:na + self.ns], v[na:na + self.ns], fi[na:na + self.ns], fj[na:na + self.ns]
-        nvv = nv
-        self.idx_aa = {
-            "B_li": (ja[None, :] * nvv + ia[:, None]).ravel(),   # B[l, i] for (a = (i, j), b = (k, l))
-            "B_jk": (ja[:, None] * nvv + ia[None, :]).ravel(),   # B[j, k]
-            "V_jl": (ja[:, None] * nvv + ja[None, :]).ravel(),
-            "O_kj": (ua[None, :] * nz + va[:, None]).ravel(),    # GO[c_k, h_j]
-            "O_il": (ua[:, None] * nz + va[None, :]).ravel(),    # GO[c_i, h_l]
-            "O_ik": (ua[:, None] * nz + ua[None, :]).ravel(),    # GO[c_i, c_k]
-        }
-        self.idx_as = {
-            "B_jk": (ja[:, None] * nvv + is_[None, :]).ravel(),
-            "B_jl": (ja[:, None] * nvv + js[None, :]).ravel(),
-            "O_il": (ua[:, None] * nz + vs[None, :]).ravel(),
-            "O_ik": (ua[:, None] * nz + us[None, :]).ravel(),
-            "w": self.w[na:na + self.ns][None, None, :],
-        }
-
-    # -- model matrices for a batch ------------------------------------------------------
-    def cell_values(self, theta, cov, mean) -> np.ndarray:
-        vals = np.repeat(self.base[None, :], len(theta), axis=0)
-        vals[:, self.dcell] = theta[:, self.dpar]
-        if len(self.exo_s):
-            vals[:, self.exo_s] = cov[:, self.ii[self.exo_s], self.jj[self.exo_s]]
-        if len(self.exo_m):
-            vals[:, self.exo_m] = mean[:, self.ii[self.exo_m]]
-        return vals
-
-    def matrices(self, vals):
-        """(I - A)^-1, S and m of every replicate."""
-        nb, nv = len(vals), self.nv
-        A = np.zeros((nb, nv, nv))
-        S = np.zeros((nb, nv, nv))
-        A[:, self.ii[self.a], self.jj[self.a]] = vals[:, self.a]
-        S[:, self.ii[self.s], self.jj[self.s]] = vals[:, self.s]
-        S[:, self.jj[self.s], self.ii[self.s]] = vals[:, self.s]
-        m = np.zeros((nb, nv))
-        m[:, self.ii[self.m]] = vals[:, self.m]
-        r = self.senders
-        Binv = np.repeat(np.eye(nv)[None], nb, axis=0)
-        if len(r):
-            # B[:, R] = A[:, R] B_RR + E_R with B_RR = (I - A_RR)^-1
-            A_r = A[:, :, r]
-            B_rr = np.linalg.inv(np.eye(len(r))[None] - A_r[:, r, :])
-            Binv[:, :, r] = A_r @ B_rr
-            Binv[:, r[:, None], r[None, :]] += np.eye(len(r))[None]
-        return Binv, S, m
-
-    def variances(self, theta, cov, mean) -> np.ndarray:
-        """Model-implied variances of all variables (observed, then latent), B x nv."""
-        Binv, S, _ = self.matrices(self.cell_values(theta, cov, mean))
-        return np.einsum("bij,bij->bi", Binv @ S, Binv)
-
-    def row_values(self, theta, cov, mean) -> np.ndarray:
-        """Values of every partable row (B x rows) at theta; `:=` rows are NaN."""
-        out = np.full((len(theta), len(self.model.table)), np.nan)
-        out[:, self.model.cells[0].rows] = self.cell_values(theta, cov, mean)
-        return out
-
-    def to_theta(self, g):
-        """Cell-order derivatives (B x k [x k]) -> theta order (rows sharing a label add)."""
-        if self.perm is not None:
-            return g[:, self.perm] if g.ndim == 2 else g[:, self.perm[:, None], self.perm[None, :]]
-        P = self.incidence
-        return g @ P if g.ndim == 2 else P.T @ g @ P
-
-    # -- discrepancy and derivatives -----------------------------------------------------
-    def evaluate(self, theta, cov, mean, logdet_s, order: int = 2) -> Evaluation:
-        """fmin (order 0), + gradient (1), + observed Hessian and expected information (2)."""
-        nb, p = len(theta), self.p
-        Binv, S, m = self.matrices(self.cell_values(theta, cov, mean))
-        C = Binv[:, :p, :]
-        CS = C @ S
-        sigma = CS @ C.transpose(0, 2, 1)
-        sigma = 0.5 * (sigma + sigma.transpose(0, 2, 1))
-        L, ok = _cholesky(sigma)
-        if not ok.all():
-            return self._evaluate_some(theta, cov, mean, logdet_s, order, ok)
-        Li = _tri_inv(L)
-        W = Li.transpose(0, 2, 1) @ Li
-        logdet = 2.0 * np.log(np.diagonal(L, axis1=1, axis2=2)).sum(axis=1)
-        f = logdet + np.einsum("bij,bij->b", W, cov) - logdet_s - p
-        if self.meanstructure:
-            d = mean - (C @ m[:, :, None])[:, :, 0]
-            Wd = (W @ d[:, :, None])[:, :, 0]
-            f = f + np.einsum("bi,bi->b", d, Wd)
-        out = Evaluation(0.5 * f, ok)
-        if order == 0:
-            return out
-        Z = np.concatenate([C[:, :, self.zc], CS @ Binv[:, self.zh, :].transpose(0, 2, 1)], axis=2)
-        WZ = W @ Z
-        GW = Z.transpose(0, 2, 1) @ WZ
-        M = cov + d[:, :, None] * d[:, None, :] if self.meanstructure else cov
-        GO = WZ.transpose(0, 2, 1) @ (sigma - M) @ WZ       # Z' Omega Z
-        gw, go = GW.reshape(nb, -1), GO.reshape(nb, -1)
-        grad = self.w * go[:, self.idx_uv1]                 # 0.5 tr(Omega dSigma) = w u' Omega v
-        if self.has_mean:
-            q = (Z.transpose(0, 2, 1) @ Wd[:, :, None])[:, :, 0]     # Z' W (xbar - mu)
-            bm = (Binv @ m[:, :, None])[:, :, 0]
-            s = np.where(self.is_a[None], bm[:, self.fj], 1.0) * ~self.is_s[None]
-            grad = grad - s * q[:, self.u]
-        out.grad = self.to_theta(grad)
-        if order == 1:
-            return out
-
-        k = len(self.u)
-        ix = self.idx
-        gw_uu, gw_vv, gw_uv = (gw[:, ix[x]].reshape(nb, k, k) for x in ("uu", "vv", "uv"))
-        go_uu, go_vv, go_vu = (go[:, ix[x]].reshape(nb, k, k) for x in ("uu", "vv", "vu"))
-        # expected information 0.5 tr(W dS_a W dS_b); observed Hessian adds the terms in
-        # Omega (which vanish at S = Sigma) and the second derivatives of Sigma
-        # (in place: these k x k products are most of the time of a Newton step)
-        info = gw_uu * gw_vv
-        tmp = gw_uv * gw_uv.transpose(0, 2, 1)
-        info += tmp
-        info *= self.ww
-        y = np.multiply(gw_uv, go_vu, out=gw_uv)
-        hess = y + y.transpose(0, 2, 1)
-        hess += np.multiply(gw_vv, go_uu, out=tmp)
-        hess += np.multiply(gw_uu, go_vv, out=tmp)
-        hess *= -self.ww
-        hess += info
-        self._add_second_sigma(hess, go, Binv, S)
-        if self.has_mean:
-            u = self.u
-            mm = s[:, :, None] * s[:, None, :] * gw_uu       # dmu_a' W dmu_b (c_i = u)
-            info = info + mm
-            gw_vu = gw[:, self.idx["vu"]].reshape(nb, k, k)
-            # dmu_b' W dSigma_a W d, both ways round
-            t = s[:, None, :] * self.w[None, :, None] * (gw_uu * q[:, self.v][:, :, None]
-                                                         + gw_vu * q[:, u][:, :, None])
-            hess = hess + mm + t + t.transpose(0, 2, 1)
-            self._sub_second_mean(hess, Binv, bm, q)
-        out.hess = self.to_theta(hess)
-        out.info = self.to_theta(info)
-        return out
-
-    def _evaluate_some(self, theta, cov, mean, logdet_s, order, ok) -> Evaluation:
-        """Where Sigma is not positive definite: f = inf, derivatives NaN."""
-        nb, k = len(theta), self.npar
-        out = Evaluation(np.full(nb, np.inf), ok)
-        if order >= 1:
-            out.grad = np.full((nb, k), np.nan)
-        if order >= 2:
-            out.hess = np.full((nb, k, k), np.nan)
-            out.info = out.hess.copy()
-        if ok.any():
-            sub = self.evaluate(theta[ok], cov[ok], mean[ok], logdet_s[ok], order)
-            out.f[ok] = sub.f
-            for name in ("grad", "hess", "info"):
-                if getattr(sub, name) is not None:
-                    getattr(out, name)[ok] = getattr(sub, name)
-        return out
-
-    def _add_second_sigma(self, hess, go, Binv, S):
-        """+ 0.5 tr(Omega d2Sigma / d cell_a d cell_b): only A x A and A x S pairs."""
-        na, ns, nb = self.na, self.ns, len(hess)
-        if not na:
-            return
-        b = Binv.reshape(nb, -1)
-        V = (Binv @ S @ Binv.transpose(0, 2, 1)).reshape(nb, -1)
-        x = self.idx_aa
-        # A (i, j) x A (k, l): B_li c_k'O h_j + B_jk c_i'O h_l + V_jl c_i'O c_k
-        hess[:, :na, :na] += (b[:, x["B_li"]] * go[:, x["O_kj"]] + b[:, x["B_jk"]] * go[:, x["O_il"]]
-                              + V[:, x["V_jl"]] * go[:, x["O_ik"]]).reshape(nb, na, na)
-        if ns:
-            y = self.idx_as
-            # A (i, j) x S (k, l), weight w: w (B_jk c_i'O c_l + B_jl c_i'O c_k)
-            blk = y["w"] * (b[:, y["B_jk"]] * go[:, y["O_il"]]
-                            + b[:, y["B_jl"]] * go[:, y["O_ik"]]).reshape(nb, na, ns)
-            hess[:, :na, na:na + ns] += blk
-            hess[:, na:na + ns, :na] += blk.transpose(0, 2, 1)
-
-    def _sub_second_mean(self, hess, Binv, bm, q):
-        """- d2mu / d cell_a d cell_b ' W (xbar - mu): A x A and A x m pairs."""
-        na, ns = self.na, self.ns
-        if not na:
-            return
-        i, j, u = self.fi[:na], self.fj[:na], self.u[:na]
-        qa, bj = q[:, u], bm[:, j]
-        # A (i, j) x A (k, l): B_li (Bm)_j q(c_k) + B_jk (Bm)_l q(c_i)
-        hess[:, :na, :na] -= (Binv[:, j[None, :], i[:, None]] * bj[:, :, None] * qa[:, None, :]
-                              + Binv[:, j[:, None], i[None, :]] * bj[:, None, :] * qa[:, :, None])
-        mc = slice(na + ns, len(self.u))
-        if len(self.u) > na + ns:
-            # A (i, j) x m (k): B_jk q(c_i)
-            blk = Binv[:, j[:, None], self.fi[mc][None, :]] * qa[:, :, None]
-            hess[:, :na, mc] -= blk
-            hess[:, mc, :na] -= blk.transpose(0, 2, 1)
-
-
-def _cholesky(sigma):
-    try:
-        return np.linalg.cholesky(sigma), np.ones(len(sigma), bool)
-    except np.linalg.LinAlgError:
-        ok = np.ones(len(sigma), bool)
-        L = np.zeros_like(sigma)
-        for b in range(len(sigma)):
-            try:
-                L[b] = np.linalg.cholesky(sigma[b])
-            except np.linalg.LinAlgError:
-                ok[b] = False
-        return L, ok
-
-
-def _tri_inv(L):
-    """Inverse of a batch of lower-triangular matrices by 2 x 2 blocks (matrix products only:
-    faster than LAPACK's per-matrix calls for the small matrices of a batch)."""
-    n = L.shape[-1]
-    if n == 1:
-        return 1.0 / L
-    if n == 2:
-        out = np.zeros_like(L)
-        a, c = 1.0 / L[:, 0, 0], 1.0 / L[:, 1, 1]
-        out[:, 0, 0], out[:, 1, 1], out[:, 1, 0] = a, c, -L[:, 1, 0] * a * c
-        return out
-    h = n // 2
-    A = _tri_inv(L[:, :h, :h])
-    C = _tri_inv(L[:, h:, h:])
-    out = np.zeros_like(L)
-    out[:, :h, :h] = A
-    out[:, h:, h:] = C
-    out[:, h:, :h] = -C @ L[:, h:, :h] @ A
-    return out
-
-
-def _inverse_pd(H, fallback):
-    """Inverses of positive-definite H (by Cholesky), `fallback` where H is not."""
-    L, ok = _cholesky(H)
-    if not ok.all():
-        L[~ok] = _cholesky(fallback[~ok])[0]
-    Li = _tri_inv(L)
-    return Li.transpose(0, 2, 1) @ Li
 
 
 def refit(engine: BatchedML, theta0: np.ndarray, cov: np.ndarray, mean: np.ndarray, nobs: int, *,
@@ -404,7 +87,7 @@ def refit(engine: BatchedML, theta0: np.ndarray, cov: np.ndarray, mean: np.ndarr
         f[a], grad[a] = ev.f, ev.grad
         active[a[~ev.ok]] = False
         h0 = np.asarray(hessian0, float)[None]
-        hinv[:] = _inverse_pd(h0, h0)[0]
+        hinv[:] = inverse_pd(h0, h0)[0]
     for _ in range(max_iter):
         idx = np.flatnonzero(active)
         if not len(idx):
@@ -432,7 +115,7 @@ def refit(engine: BatchedML, theta0: np.ndarray, cov: np.ndarray, mean: np.ndarr
                 ra = r[acc]
                 theta[ra], f[ra], grad[ra] = cand[acc], ev.f[acc], ev.grad[acc]
                 if order == 2 and len(ra):
-                    hinv[ra] = _inverse_pd(ev.hess[acc], ev.info[acc])
+                    hinv[ra] = inverse_pd(ev.hess[acc], ev.info[acc])
                     own[ra] = True
                 r, s, scale = r[~acc], s[~acc], 0.5 * scale[~acc]
             active[r] = False               # no decrease along the step: full optimizer
@@ -449,16 +132,6 @@ def refit(engine: BatchedML, theta0: np.ndarray, cov: np.ndarray, mean: np.ndarr
     if conv.any():
         fmin[conv] = engine.evaluate(theta[conv], cov[conv], mean[conv], logdet_s[conv], order=0).f
     return Refit(theta, fmin, status, iterations)
-
-
-def observed_hessian(model: SemModel, stats: SampleStats, theta) -> np.ndarray | None:
-    """The analytic observed Hessian of one single-group model at theta (estimate.py's Newton
-    steps); None where Sigma(theta) is not positive definite."""
-    engine = BatchedML(model)
-    cov = np.asarray(stats.cov[0], float)[None]
-    ev = engine.evaluate(np.asarray(theta, float)[None], cov, np.asarray(stats.mean[0], float)[None],
-                         np.linalg.slogdet(cov)[1], order=2)
-    return ev.hess[0] if ev.ok[0] else None
 
 
 def start_hessian(engine: BatchedML, theta0, cov, mean) -> np.ndarray:

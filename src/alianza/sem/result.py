@@ -15,12 +15,12 @@ BOOTSTRAP_COLUMNS = ["ci_lower_bca", "ci_upper_bca", "std_all_ci_lower", "std_al
 MI_COLUMNS = ["lhs", "op", "rhs", "mi", "epc", "sepc_lv", "sepc_all"]
 
 
-def _clean(x: Any) -> Any:
+def json_ready(x: Any) -> Any:
     """JSON-ready: NaN/inf -> None, numpy scalars -> Python."""
     if isinstance(x, dict):
-        return {k: _clean(v) for k, v in x.items()}
+        return {k: json_ready(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
-        return [_clean(v) for v in x]
+        return [json_ready(v) for v in x]
     if isinstance(x, (np.integer,)):
         return int(x)
     if isinstance(x, (np.floating, float)):
@@ -90,7 +90,7 @@ class SemFit:
             out["groups"] = dict(zip(self.groups, self.group_nobs))
         if "bootstrap" in self.extra:      # sem/bootstrap.py: replicates, failures, seed, Bollen-Stine p
             out["bootstrap"] = self.extra["bootstrap"]
-        return _clean(out)
+        return json_ready(out)
 
     def summary(self) -> str:
         from .summary import summary_text

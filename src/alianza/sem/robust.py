@@ -20,7 +20,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, stats as sps
+from scipy import optimize
+
+from .distributions import chi2_cdf, ncx2_cdf
 
 from . import fitmeasures as fm
 from .fiml import (CasewiseML, Patterns, h1_derivatives, h1_observed_information, padded_inverse,
@@ -134,76 +136,78 @@ def rni_robust(x2, df, x2_null, df_null, c_hat, c_hat_null) -> float:
     return float("nan") if abs(t2) <= 1.5e-8 else 1.0 - t1 / t2
 
 
-def rmsea_chat(x2, df, n, c_hat=1.0) -> float:
+def rmsea_chat(x2, df, n, c_hat=1.0, groups=1) -> float:
     if not (np.isfinite(x2) and np.isfinite(df) and np.isfinite(c_hat)):
         return float("nan")
-    return math.sqrt(max(x2 / n / df - c_hat / n, 0.0)) if df > 0 else 0.0
+    return math.sqrt(max(x2 / n / df - c_hat / n, 0.0)) * math.sqrt(groups) if df > 0 else 0.0
 
 
-def rmsea_ci_chat(x2, df, n, c_hat=1.0, level=0.90):
-    """lav_fit_rmsea_ci with c.hat: the noncentrality bounds are scaled by c.hat."""
+def rmsea_ci_chat(x2, df, n, c_hat=1.0, level=0.90, groups=1):
+    """lav_fit_rmsea_ci with c.hat: the noncentrality bounds are scaled by c.hat (and sqrt(G))."""
     if not (np.isfinite(x2) and np.isfinite(df) and np.isfinite(c_hat)):
         return float("nan"), float("nan")
     upper_p, lower_p = 1 - (1 - level) / 2, (1 - level) / 2
 
     def cdf(lam):
-        return sps.ncx2.cdf(x2, df, lam) if lam > 0 else sps.chi2.cdf(x2, df)
+        return ncx2_cdf(x2, df, lam) if lam > 0 else chi2_cdf(x2, df)
 
     if df < 1 or cdf(0.0) - upper_p < 0:
         lo = 0.0
     else:
         lam = optimize.brentq(lambda l: cdf(l) - upper_p, 0.0, x2, xtol=1e-12)
-        lo = math.sqrt(c_hat * lam / (n * df))
+        lo = math.sqrt(c_hat * lam / (n * df)) * math.sqrt(groups)
     n_rmsea = max(n, x2 * 4)
     if df < 1 or cdf(n_rmsea) - lower_p > 0 or cdf(0.0) - lower_p < 0:
         hi = 0.0
     else:
         lam = optimize.brentq(lambda l: cdf(l) - lower_p, 0.0, n_rmsea, xtol=1e-12)
-        hi = math.sqrt(c_hat * lam / (n * df))
+        hi = math.sqrt(c_hat * lam / (n * df)) * math.sqrt(groups)
     return lo, hi
 
 
-def rmsea_pvalue_chat(x2, df, n, c_hat=1.0, h0=0.05, close=True) -> float:
+def rmsea_pvalue_chat(x2, df, n, c_hat=1.0, h0=0.05, close=True, groups=1) -> float:
     if df <= 0 or not (np.isfinite(x2) and np.isfinite(c_hat)):
         return float("nan")
-    ncp = n * df / c_hat * h0 ** 2
-    p = sps.ncx2.cdf(x2, df, ncp)
+    ncp = n * df / c_hat * h0 ** 2 / groups
+    p = ncx2_cdf(x2, df, ncp)
     return float(1 - p) if close else float(p)
 
 
-def scaled_indices(x2_scaled, df, x2_null_scaled, df_null, n, rmsea_x2, rmsea_df) -> dict:
+def scaled_indices(x2_scaled, df, x2_null_scaled, df_null, n, rmsea_x2, rmsea_df, groups=1) -> dict:
     """The `.scaled` fit measures: the incremental indices from the scaled statistics; the
     RMSEA from (rmsea_x2, rmsea_df), which lavaan takes as (chisq, c * df) for the Yuan-Bentler
     test and (scaled chisq, df) for the scaled-and-shifted one."""
     x2, x2n = x2_scaled, x2_null_scaled
     ok = np.isfinite(rmsea_df) and rmsea_df != 0
-    lo, hi = rmsea_ci_chat(rmsea_x2, rmsea_df, n) if ok else (float("nan"), float("nan"))
+    lo, hi = rmsea_ci_chat(rmsea_x2, rmsea_df, n, groups=groups) if ok else (float("nan"), float("nan"))
     return {
         "cfi_scaled": fm.cfi(x2, df, x2n, df_null), "tli_scaled": fm.tli(x2, df, x2n, df_null),
         "nnfi_scaled": fm.tli(x2, df, x2n, df_null), "rfi_scaled": fm.rfi(x2, df, x2n, df_null),
         "nfi_scaled": fm.nfi(x2, df, x2n, df_null), "pnfi_scaled": fm.pnfi(x2, df, x2n, df_null),
         "ifi_scaled": fm.ifi(x2, df, x2n, df_null), "rni_scaled": fm.rni(x2, df, x2n, df_null),
-        "rmsea_scaled": rmsea_chat(rmsea_x2, rmsea_df, n) if ok else float("nan"),
+        "rmsea_scaled": rmsea_chat(rmsea_x2, rmsea_df, n, groups=groups) if ok else float("nan"),
         "rmsea_ci_lower_scaled": lo, "rmsea_ci_upper_scaled": hi,
-        "rmsea_pvalue_scaled": rmsea_pvalue_chat(rmsea_x2, rmsea_df, n, h0=0.05, close=True)
+        "rmsea_pvalue_scaled": rmsea_pvalue_chat(rmsea_x2, rmsea_df, n, h0=0.05, close=True, groups=groups)
         if ok else float("nan"),
-        "rmsea_notclose_pvalue_scaled": rmsea_pvalue_chat(rmsea_x2, rmsea_df, n, h0=0.08, close=False)
+        "rmsea_notclose_pvalue_scaled": rmsea_pvalue_chat(rmsea_x2, rmsea_df, n, h0=0.08, close=False,
+                                                          groups=groups)
         if ok else float("nan"),
     }
 
 
-def robust_indices(x2, df, n, c_hat, x2_scaled, x2_null, df_null, c_hat_null) -> dict:
+def robust_indices(x2, df, n, c_hat, x2_scaled, x2_null, df_null, c_hat_null, groups=1) -> dict:
     """The `.robust` fit measures (Brosseau-Liard, Savalei & Li 2012; Savalei 2018 for FIML)."""
-    lo, hi = rmsea_ci_chat(x2_scaled, df, n, c_hat)
+    lo, hi = rmsea_ci_chat(x2_scaled, df, n, c_hat, groups=groups)
     return {
         "cfi_robust": cfi_robust(x2, df, x2_null, df_null, c_hat, c_hat_null),
         "tli_robust": tli_robust(x2, df, x2_null, df_null, c_hat, c_hat_null),
         "nnfi_robust": tli_robust(x2, df, x2_null, df_null, c_hat, c_hat_null),
         "rni_robust": rni_robust(x2, df, x2_null, df_null, c_hat, c_hat_null),
-        "rmsea_robust": rmsea_chat(x2, df, n, c_hat),
+        "rmsea_robust": rmsea_chat(x2, df, n, c_hat, groups=groups),
         "rmsea_ci_lower_robust": lo, "rmsea_ci_upper_robust": hi,
-        "rmsea_pvalue_robust": rmsea_pvalue_chat(x2_scaled, df, n, c_hat, h0=0.05, close=True),
-        "rmsea_notclose_pvalue_robust": rmsea_pvalue_chat(x2_scaled, df, n, c_hat, h0=0.08, close=False),
+        "rmsea_pvalue_robust": rmsea_pvalue_chat(x2_scaled, df, n, c_hat, h0=0.05, close=True, groups=groups),
+        "rmsea_notclose_pvalue_robust": rmsea_pvalue_chat(x2_scaled, df, n, c_hat, h0=0.08, close=False,
+                                                          groups=groups),
     }
 
 
@@ -217,38 +221,64 @@ class FimlCorrected:
     c_hat3_null: float
 
 
-def fiml_corrected(version: str, pat: Patterns, h1_mean, h1_cov, n: int, df: int, base_df: int,
-                   model_moments, model_delta, base_moments, base_delta) -> FimlCorrected:
-    """Savalei's (2018) FIML-C: the complete-data chi-square of the FIML estimates against
-    the EM moments (XX3) and its scaling c.hat3; V6 without, V3 with a scaled test.
+def fiml_corrected(version: str, pats: list[Patterns], h1_moments, n: int, df: int, base_df: int,
+                   model_moments, model_deltas, base_moments, base_deltas, x_idx=()) -> FimlCorrected:
+    """Savalei's (2018) FIML-C over G groups: the complete-data chi-square of the FIML estimates
+    against the EM moments (XX3) and its scaling c.hat3; V6 without, V3 with a scaled test.
 
-    model_moments/base_moments: (Sigma, mu) at the estimates; *_delta: (mu, vech) Jacobians.
+    Per group g (lists): h1_moments (mean, cov) of the EM saturated model, model_moments and
+    base_moments (Sigma, mu) at the estimates, *_deltas the (mu, vech) Jacobians with respect to
+    all of the model's (or baseline's) parameters. The h1 matrices enter block-diagonally with
+    lavaan's weights fg = N_g / N (lav_fit_fiml_corrected, 0.6.14). The coordinates of the fixed.x
+    covariates' own moments (`x_idx`) are left out, as lavaan's h1 information masks them.
     """
-    p = pat.p
-    h1 = h1_information(pat, h1_mean, h1_cov, True)
-    Wm = h1.A1
-    Wmi = np.linalg.inv(Wm)
-    sinv = np.linalg.inv(h1_cov)
-    # complete-data information of the saturated model at the EM moments (fit.tilde's h1)
-    wc_full = np.zeros((p + p * p, p + p * p))
-    wc_full[:p, :p] = sinv
-    wc_full[p:, p:] = 0.5 * np.kron(sinv, sinv)
-    Wc = to_vech(wc_full, p)
-    gamma = Wmi @ h1.B1 @ Wmi
+    from scipy.linalg import block_diag
 
-    def k_fimlc(delta):
-        E_inv = np.linalg.inv(delta.T @ Wm @ delta)
-        U = Wm - Wm @ delta @ E_inv @ delta.T @ Wm
+    fg = np.array([pat.n for pat in pats], float) / n
+    p0 = pats[0].p
+    keep = _non_x_coordinates(p0, x_idx)
+    model_deltas = [d[keep] for d in model_deltas]
+    base_deltas = [d[keep] for d in base_deltas]
+    Wm, Wmi, Wc, gamma = [], [], [], []
+    for w, pat, (mean, cov) in zip(fg, pats, h1_moments):
+        p = pat.p
+        h1 = h1_information(pat, mean, cov, True)
+        sinv = np.linalg.inv(cov)
+        # complete-data information of the saturated model at the EM moments (fit.tilde's h1)
+        wc_full = np.zeros((p + p * p, p + p * p))
+        wc_full[:p, :p] = sinv
+        wc_full[p:, p:] = 0.5 * np.kron(sinv, sinv)
+        A1, B1, wc = h1.A1[np.ix_(keep, keep)], h1.B1[np.ix_(keep, keep)], to_vech(wc_full, p)[np.ix_(keep, keep)]
+        wm_inv = np.linalg.inv(A1)
+        Wm.append(w * A1)
+        Wmi.append(wm_inv / w)
+        Wc.append(w * wc)
+        gamma.append(wm_inv @ B1 @ wm_inv / w)
+    Wm_all, Wmi_all, Wc_all, gamma_all = (block_diag(*m) for m in (Wm, Wmi, Wc, gamma))
+
+    def k_fimlc(deltas):
+        delta = np.vstack(deltas)
+        E_inv = np.linalg.inv(delta.T @ Wm_all @ delta)
+        U = Wm_all - Wm_all @ delta @ E_inv @ delta.T @ Wm_all
         if version == "V3":
-            return float(np.trace(U @ Wmi @ Wc @ Wmi @ U @ gamma))
-        return float(np.trace(Wc @ Wmi @ U @ Wmi))
+            return float(np.trace(U @ Wmi_all @ Wc_all @ Wmi_all @ U @ gamma_all))
+        return float(np.trace(Wc_all @ Wmi_all @ U @ Wmi_all))
 
     def xx(moments):
-        sigma, mu = moments
-        return 2 * n * ml_discrepancy(sigma, mu, h1_cov, h1_mean, True)
+        return sum(2 * pat.n * ml_discrepancy(sigma, mu, cov, mean, True)
+                   for pat, (sigma, mu), (mean, cov) in zip(pats, moments, h1_moments))
 
     xx3 = xx(model_moments)
-    c3 = k_fimlc(model_delta) / df if df > 0 else float("nan")
+    c3 = k_fimlc(model_deltas) / df if df > 0 else float("nan")
     xx3_null = xx(base_moments)
-    c3_null = k_fimlc(base_delta) / base_df
+    c3_null = k_fimlc(base_deltas) / base_df
     return FimlCorrected(xx3, c3, xx3 / c3, xx3_null, c3_null)
+
+
+def _non_x_coordinates(p: int, x_idx) -> np.ndarray:
+    """Mask of the (mu, vech Sigma) coordinates that are not moments of the fixed.x covariates alone."""
+    xs = set(int(i) for i in x_idx)
+    r, c = vech_index(p)
+    mean_x = np.isin(np.arange(p), list(xs))
+    cov_x = np.array([a in xs and b in xs for a, b in zip(r, c)], dtype=bool)
+    return ~np.concatenate([mean_x, cov_x])

@@ -64,3 +64,58 @@ def sample_stats(data: pd.DataFrame, observed: list[str]) -> SampleStats:
     dev = x - mean
     cov = dev.T @ dev / n
     return SampleStats([cov], [mean], [n], list(observed))
+
+
+def model_frame(data: pd.DataFrame, observed: list[str], group: str | None, group_label, source,
+                warnings: list):
+    """The model's columns as a float matrix (NaN missing), checked numeric, with each row's group.
+
+    -> (x, group values or None, group labels in lavaan's order, rows handed in, rows without a
+    group). Groups come in order of first appearance, or `group_label`'s order.
+    """
+    missing = [v for v in observed if v not in data.columns]
+    if missing:
+        raise InputError(f"model variable(s) not in the data: {', '.join(missing)}", file=source,
+                         column=missing[0])
+    n_input = len(data)
+    if group is None:
+        return numeric_matrix(data, observed, source), None, [""], n_input, 0
+    if group not in data.columns:
+        raise InputError("grouping variable not in the data", file=source, column=group)
+    if group in observed:
+        raise InputError(f"grouping variable {group!r} is also a model variable", file=source, column=group)
+    values = data[group]
+    keep = values.notna().to_numpy()
+    n_nogroup = int((~keep).sum())
+    if n_nogroup:
+        warnings.append(f"{n_nogroup} rows without a value of {group!r} belong to no group and were dropped")
+    sub = data.loc[keep]
+    gvals = sub[group].astype(str).to_numpy()
+    labels = list(dict.fromkeys(gvals)) if group_label is None else [str(x) for x in group_label]
+    absent = [lab for lab in labels if lab not in set(gvals)]
+    if absent:
+        raise InputError(f"group {absent[0]!r} does not occur in {group!r}", file=source, column=group)
+    if len(labels) < 2:
+        raise InputError(f"{group!r} has {len(labels)} group(s); a multi-group model needs 2 or more",
+                         file=source, column=group)
+    inside = np.isin(gvals, labels)
+    if not inside.all():
+        warnings.append(f"{int((~inside).sum())} rows of groups not in group_label were left out")
+    return numeric_matrix(sub, observed, source), gvals, labels, n_input, n_nogroup + int((~inside).sum())
+
+
+def numeric_matrix(data: pd.DataFrame, observed: list[str], source=None) -> np.ndarray:
+    """The columns as floats (NaN missing); a non-numeric value stops naming file, column and row."""
+    out = np.empty((len(data), len(observed)))
+    for j, col in enumerate(observed):
+        s = data[col]
+        if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+            converted = pd.to_numeric(s, errors="coerce")
+            bad = s.notna() & converted.isna()
+            if bad.any():
+                row = s.index[bad.to_numpy()][0]
+                raise InputError(f"non-numeric value {s[row]!r} in a model variable", file=source, column=col,
+                                 row=row)
+            s = converted
+        out[:, j] = s.to_numpy(dtype=float, na_value=np.nan)
+    return out

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
+from .distributions import chi2_sf
 
 from .model import SemModel, ml_gradient_information
 from .multigroup import equality_constraints
@@ -58,18 +58,47 @@ def score_test(result: SemFit) -> dict:
     R[np.arange(len(cons)), par_x[cons["row_rhs"].to_numpy()]] = -1.0
 
     total = float(n * grad @ _ginv(info) @ grad)
-    k = info.shape[0]
-    uni = np.zeros(len(cons))
-    for r in range(len(cons)):
-        R1 = np.delete(R, r, axis=0)
-        Z = np.block([[info, R1.T], [R1, np.zeros((len(R1), len(R1)))]])
-        uni[r] = n * grad @ _ginv(Z)[:k, :k] @ grad
+    uni = univariate_scores(info, R, grad, n)
     rows = cons["row_rhs"].to_numpy()
     out = pd.DataFrame({
         "lhs": cons["lhs"], "op": "==", "rhs": cons["rhs"], "X2": uni, "df": 1,
-        "pvalue": sps.chi2.sf(uni, 1),
+        "pvalue": chi2_sf(uni, 1),
         "par_lhs": table["lhs"].to_numpy()[rows], "par_op": table["op"].to_numpy()[rows],
         "par_rhs": table["rhs"].to_numpy()[rows], "group": table["group"].to_numpy()[rows].astype(int),
     })
-    return {"total": {"X2": total, "df": len(cons), "pvalue": float(sps.chi2.sf(total, len(cons)))},
+    return {"total": {"X2": total, "df": len(cons), "pvalue": float(chi2_sf(total, len(cons)))},
             "uni": out}
+
+
+def univariate_scores(info: np.ndarray, R: np.ndarray, grad: np.ndarray, n: int) -> np.ndarray:
+    """lavTestScore's univariate statistics: for every constraint r, N g' Z_r^+ g with Z_r the
+    information bordered by the other constraints (MASS::ginv of the whole bordered matrix).
+
+    When the information and R I^-1 R' are invertible (an identified configural model), the
+    top-left block of Z_r^-1 is I^-1 - I^-1 R_r' (R_r I^-1 R_r')^-1 R_r I^-1, and
+    (R_r I^-1 R_r')^-1 follows from (R I^-1 R')^-1 by removing one row and column (a Schur
+    downdate): one inversion instead of one pseudo-inverse per constraint, the same numbers.
+    Otherwise the bordered matrices are pseudo-inverted one by one, as lavaan does.
+    """
+    k = info.shape[0]
+    try:
+        A = np.linalg.inv(info)
+        M = R @ A @ R.T
+        Minv = np.linalg.inv(M)
+        ok = np.all(np.isfinite(Minv)) and np.linalg.cond(info) < 1e12 and np.linalg.cond(M) < 1e12
+    except np.linalg.LinAlgError:
+        ok = False
+    if ok:
+        u = A @ grad
+        base = grad @ u
+        v = R @ u                                   # R I^-1 g
+        w = Minv @ v
+        # v_r' (M_rr)^-1 v_r with one constraint removed = v' M^-1 v - (M^-1 v)_r^2 / (M^-1)_rr
+        quad = v @ w - w ** 2 / np.diag(Minv)
+        return n * (base - quad)
+    out = np.zeros(len(R))
+    for r in range(len(R)):
+        R1 = np.delete(R, r, axis=0)
+        Z = np.block([[info, R1.T], [R1, np.zeros((len(R1), len(R1)))]])
+        out[r] = n * grad @ _ginv(Z)[:k, :k] @ grad
+    return out

@@ -30,6 +30,8 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from ..i18n import t
+
 MINUS = "\u2212"
 DASH = "\u2014"
 GROUP = "_group"  # optional body column: rows are shown under a group heading when it changes
@@ -359,3 +361,11 @@ class ApaTable:
                 name = c.csv_header or (f"{plain(c.spanner)} {plain(c.header)}" if c.spanner else plain(c.header))
                 out[name] = self.body[c.key].to_numpy()
         return pd.DataFrame(out)
+
+
+def note_paragraphs(table: ApaTable) -> list[str]:
+    """'<i>Nota.</i> general note' then any further notes (probability note) as their own paragraphs."""
+    if not table.notes:
+        return []
+    first = f"<i>{t('note', table.lang)}</i> {table.notes[0]}"
+    return [first, *table.notes[1:]]

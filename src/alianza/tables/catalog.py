@@ -14,7 +14,8 @@ from pathlib import Path
 from ..errors import ConfigError, InputError
 from . import effects as effects_table
 from . import measurement, models, sample, structural, validity_tables
-from ..i18n import t, wave_label
+from ..i18n import t
+from ..workflow import wave_labels
 from .amos import add_amos_columns
 from .apa import ApaTable
 from .models import DEFAULT_CUTOFFS
@@ -49,8 +50,8 @@ class OutputOptions:
     wave_labels: dict = field(default_factory=dict)  # config waves.labels
 
     def wave_names(self, waves) -> dict[str, str]:
-        """wave id -> display name (config waves.labels, else 'Ola k' / 'Wave k')."""
-        return {w: wave_label(w, self.wave_labels, self.lang, waves) for w in waves}
+        """wave id -> display name in the table language (config waves.labels, else the wave id)."""
+        return {w: names[self.lang] for w, names in wave_labels({"labels": self.wave_labels}, waves).items()}
 
     @classmethod
     def from_config(cls, config: dict, lang: str | None = None) -> "OutputOptions":

@@ -155,9 +155,9 @@ def hypotheses(doc, codebook, lang: str, *, decimals: int = 2, p_decimals: int =
         rows.append({
             "hypothesis": str(first(rec, "hypothesis", "id", "name", "label", default="")),
             "path": defined_path(rec, labels) or path_text(rec),
-            "est": first(rec, "est", "B"), "se": first(rec, "se"), "z": first(rec, "z"),
+            "est": first(rec, "est"), "se": first(rec, "se"), "z": first(rec, "z"),
             "pvalue": first(rec, "pvalue"), "ci_lower": first(rec, "ci_lower"), "ci_upper": first(rec, "ci_upper"),
-            "std_all": first(rec, "std_all", "beta"), "r2": first(rec, "r2_outcome"),
+            "std_all": first(rec, "std_all"), "r2": first(rec, "r2_outcome"),
             "supported": _supported(first(rec, "supported", "decision")),
         })
     body = pd.DataFrame(rows)

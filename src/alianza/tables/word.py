@@ -22,8 +22,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Inches, Pt
 
-from .apa import DASH, ApaTable, plain, split_markup, text_width, wrap_words
-from .writers import note_paragraphs
+from .apa import DASH, ApaTable, note_paragraphs, plain, split_markup, text_width, wrap_words
 
 FONT = "Times New Roman"
 FONT_SIZE = 12  # the one size of every table (APA 7, 7.8); a table too wide wraps its cells instead

@@ -14,7 +14,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from ..i18n import t
-from .apa import DASH, MINUS, ApaTable, plain, split_markup, text_width, wrap_words
+from .apa import DASH, MINUS, ApaTable, note_paragraphs, plain, split_markup, text_width, wrap_words
 
 FORMATS = ("tex", "docx", "md", "csv", "html")
 # APA 7 captions with the caption package: "Table 1" in bold on its own line, the title in italics
@@ -86,14 +86,6 @@ def html_text(text: str) -> str:
             s = f"<sup>{s}</sup>"
         out.append(s)
     return "".join(out)
-
-
-def note_paragraphs(table: ApaTable) -> list[str]:
-    """'<i>Nota.</i> general note' then any further notes (probability note) as their own paragraphs."""
-    if not table.notes:
-        return []
-    first = f"<i>{t('note', table.lang)}</i> {table.notes[0]}"
-    return [first, *table.notes[1:]]
 
 
 # ------------------------------------------------------------------ LaTeX
