@@ -11,7 +11,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: run test lint bench venv
+.PHONY: run run-verbose test lint bench venv
 
 venv: $(STAMP)
 
@@ -23,17 +23,14 @@ $(STAMP): requirements.lock pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+# A progress bar and one line per finished stage; Snakemake's job detail goes to logs/run.log; a summary of
+# the results in the configured language at the end (alianza.console). `make run-verbose` shows everything.
 run: $(STAMP)
+	@$(BIN)/alianza run --cores $(CORES)
+
+run-verbose: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES)
 	$(BIN)/snakemake --cores 1 --report reports/report.html
-	@echo
-	@echo "Outputs:"
-	@echo "  HTML report (open this first) : reports/report.html"
-	@echo "  manuscript tables             : reports/tables/pooled/tables.{docx,tex,html} (+ one file per table)"
-	@echo "  figures                       : reports/figures/ (path diagram, Likert bars, power curve)"
-	@echo "  model results (JSON + text)   : reports/models/, reports/validity/, reports/invariance/, reports/power/"
-	@echo "  processed data + quarantine   : data/processed/"
-	@echo "  provenance                    : reports/provenance.json"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -13,7 +13,8 @@ import sys
 from .errors import AlianzaError
 
 # Order is the order of `alianza --help`; each command module adds its name here.
-COMMANDS: list[str] = ["simulate", "ingest", "codebook", "fit", "validity", "invariance", "power", "tables", "compare"]
+COMMANDS: list[str] = ["run", "simulate", "ingest", "codebook", "fit", "validity", "invariance", "power", "tables",
+                      "compare"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -13,6 +13,7 @@ LANGUAGES = ("es", "en")
 STRINGS: dict[str, dict[str, str]] = {
     # table furniture
     "table": {"es": "Tabla", "en": "Table"},
+    "tables": {"es": "Tablas", "en": "Tables"},
     "figure": {"es": "Figura", "en": "Figure"},
     "note": {"es": "Nota.", "en": "Note."},
     "yes": {"es": "Sí", "en": "Yes"},
@@ -22,6 +23,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "partial": {"es": "Parcial", "en": "Partial"},
     "continued": {"es": "Continúa en la página siguiente", "en": "Continued on next page"},
     "and": {"es": "y", "en": "and"},
+    "or": {"es": "o", "en": "or"},
     # table titles: APA 7 title case in English; Spanish keeps sentence case (RAE)
     "title.sample_description": {"es": "Características de la muestra por ola", "en": "Sample Characteristics by Wave"},
     "title.data_quality": {"es": "Calidad de los datos por ola", "en": "Data Quality by Wave"},
@@ -37,9 +39,17 @@ STRINGS: dict[str, dict[str, str]] = {
                          "en": "Hypothesis Tests of the Structural Model"},
     "title.indirect_effects": {"es": "Efectos indirectos con intervalos de confianza bootstrap",
                                "en": "Indirect Effects With Bootstrap Confidence Intervals"},
+    "title.effects": {"es": "Efectos directos, indirectos y totales con intervalos de confianza bootstrap",
+                      "en": "Direct, Indirect and Total Effects With Bootstrap Confidence Intervals"},
     "title.model_comparison": {"es": "Comparación de modelos alternativos", "en": "Comparison of Alternative Models"},
     "title.invariance": {"es": "Invarianza de medición entre grupos ({group})",
                          "en": "Measurement Invariance Across Groups ({group})"},
+    "title.measurement_model": {"es": "Modelo de medición: cargas, confiabilidad y validez convergente",
+                                "en": "Measurement Model: Loadings, Reliability and Convergent Validity"},
+    "title.discriminant_pairs": {"es": "Validez discriminante por pares de constructos: Fornell-Larcker, HTMT y HTMT2",
+                                 "en": "Discriminant Validity by Pairs of Constructs: Fornell-Larcker, HTMT and HTMT2"},
+    "title.efa_common_method": {"es": "Análisis factorial exploratorio, varianza de método común y normalidad",
+                                "en": "Exploratory Factor Analysis, Common-Method Variance and Normality"},
     # column headers
     "col.characteristic": {"es": "Característica", "en": "Characteristic"},
     "col.wave": {"es": "Ola", "en": "Wave"},
@@ -67,6 +77,29 @@ STRINGS: dict[str, dict[str, str]] = {
     "col.ul": {"es": "LS", "en": "UL"},
     "col.comparison": {"es": "Comparación", "en": "Comparison"},
     "col.level": {"es": "Nivel", "en": "Level"},
+    "col.pair": {"es": "Par", "en": "Pair"},
+    "col.test": {"es": "Prueba", "en": "Test"},
+    "col.result": {"es": "Resultado", "en": "Result"},
+    "col.criterion": {"es": "Criterio", "en": "Criterion"},
+    "col.met": {"es": "¿Cumple?", "en": "Met?"},
+    # EFA, common-method variance, normality
+    "efa.group_factorability": {"es": "Factorizabilidad y número de factores", "en": "Factorability and number of factors"},
+    "efa.group_cmv": {"es": "Varianza de método común", "en": "Common-method variance"},
+    "efa.group_normality": {"es": "Normalidad multivariante", "en": "Multivariate normality"},
+    "efa.kmo": {"es": "KMO (Kaiser, 1974)", "en": "KMO (Kaiser, 1974)"},
+    "efa.bartlett": {"es": "Esfericidad de Bartlett (1950)", "en": "Bartlett's (1950) sphericity"},
+    "efa.parallel": {"es": "Análisis paralelo: factores (Horn, 1965)", "en": "Parallel analysis: factors (Horn, 1965)"},
+    "efa.parallel_criterion": {"es": "= {k} constructos", "en": "= {k} constructs"},
+    "efa.harman": {"es": "Factor único de Harman: varianza (Podsakoff et al., 2003)",
+                   "en": "Harman's single factor: variance (Podsakoff et al., 2003)"},
+    "efa.single_factor": {"es": "AFC de un solo factor", "en": "Single-factor CFA"},
+    "efa.single_factor_diff": {"es": "Un factor frente al modelo de medición (Δχ²)",
+                               "en": "One factor against the measurement model (Δχ²)"},
+    "efa.mardia_skew": {"es": "Asimetría de Mardia (1970)", "en": "Mardia's (1970) skewness"},
+    "efa.mardia_kurt": {"es": "Curtosis de Mardia (1970)", "en": "Mardia's (1970) kurtosis"},
+    "efa.method_minres": {"es": "residuos mínimos", "en": "minimum residuals"},
+    "efa.method_ml": {"es": "máxima verosimilitud", "en": "maximum likelihood"},
+    "efa.method_principal": {"es": "ejes principales", "en": "principal axes"},
     # sample description
     "firms": {"es": "Empresas", "en": "Firms"},
     "mean_sd": {"es": "<i>M</i> (<i>DE</i>)", "en": "<i>M</i> (<i>SD</i>)"},
@@ -88,11 +121,71 @@ STRINGS: dict[str, dict[str, str]] = {
     "inv.metric": {"es": "Métrica (cargas)", "en": "Metric (loadings)"},
     "inv.scalar": {"es": "Escalar (interceptos)", "en": "Scalar (intercepts)"},
     "inv.strict": {"es": "Estricta (residuales)", "en": "Strict (residuals)"},
+    "inv.metric_short": {"es": "métrica", "en": "metric"},
+    "inv.scalar_short": {"es": "escalar", "en": "scalar"},
+    "inv.strict_short": {"es": "estricta", "en": "strict"},
+    "inv.configural_short": {"es": "configural", "en": "configural"},
+    "inv.note_merged": {"es": "Los grupos {groups} de {group} (<i>n</i> < {min}) se unieron en «{other}» (<i>n</i> = {n}).",
+                        "en": "Groups {groups} of {group} (<i>n</i> < {min}) were merged into “{other}” (<i>n</i> = {n})."},
+    "inv.note_left_out": {"es": "Los grupos {groups} de {group} (<i>n</i> = {n} en conjunto, menos de {min}) se excluyeron.",
+                          "en": "Groups {groups} of {group} (<i>n</i> = {n} together, fewer than {min}) were left out."},
+    "inv.note_skipped": {"es": "Los grupos {groups} de {group} tienen menos de {min} casos y se excluyeron.",
+                         "en": "Groups {groups} of {group} have fewer than {min} cases and were left out."},
+    "inv.note_failed": {"es": "La invarianza {step} no se sostiene{freed}; los niveles siguientes se informan, pero "
+                              "descansan en un nivel {step} no sostenido.",
+                        "en": "{step} invariance does not hold{freed}; later levels are reported but rest on a failed "
+                              "{step} level."},
+    "inv.note_even_freed": {"es": " ni aun liberando parámetros", "en": " even after freeing parameters"},
+    "inv.note_not_converged": {"es": "El modelo de invarianza {step} no convergió.",
+                               "en": "The {step} invariance model did not converge."},
+    "inv.note_no_means": {"es": "No se comparan las medias latentes: no se sostiene la invarianza escalar (total ni parcial).",
+                          "en": "Latent means are not compared: scalar invariance (full or partial) does not hold."},
     "inv.held": {"es": "Se sostiene", "en": "Holds"},
     "inv.not_held": {"es": "No se sostiene", "en": "Does not hold"},
     # notes
     "note.p_stars": {"es": "*<i>p</i> < .05. **<i>p</i> < .01. ***<i>p</i> < .001.",
                      "en": "*<i>p</i> < .05. **<i>p</i> < .01. ***<i>p</i> < .001."},
+    "note.n": {"es": "<i>N</i> = {n}.", "en": "<i>N</i> = {n}."},
+    "note.n_listwise": {
+        "es": "<i>N</i> = {n} ({dropped} de {rows} empresas con respuestas faltantes excluidas: eliminación por lista).",
+        "en": "<i>N</i> = {n} ({dropped} of {rows} firms with missing answers left out: listwise deletion).",
+    },
+    "note.n_fiml": {
+        "es": "<i>N</i> = {n} (las empresas con respuestas faltantes se conservan: máxima verosimilitud con "
+              "información completa).",
+        "en": "<i>N</i> = {n} (firms with missing answers kept: full-information maximum likelihood).",
+    },
+    "note.below_criterion": {"es": "Por debajo del criterio.", "en": "Below the criterion."},
+    "note.measurement_model": {
+        "es": "λ = carga estandarizada; α = alfa de Cronbach; ω = omega de McDonald; CR = confiabilidad compuesta; "
+              "AVE = varianza media extraída. Criterios: λ ≥ {loading_min} (Hair et al., 2019); α ≥ {alpha_min} "
+              "(Nunnally, 1978); ω ≥ {omega_min} (McDonald, 1999); CR ≥ {cr_min} y AVE ≥ {ave_min} (Fornell y "
+              "Larcker, 1981).",
+        "en": "λ = standardized loading; α = Cronbach's alpha; ω = McDonald's omega; CR = composite reliability; "
+              "AVE = average variance extracted. Criteria: λ ≥ {loading_min} (Hair et al., 2019); α ≥ {alpha_min} "
+              "(Nunnally, 1978); ω ≥ {omega_min} (McDonald, 1999); CR ≥ {cr_min} and AVE ≥ {ave_min} (Fornell & "
+              "Larcker, 1981).",
+    },
+    "note.discriminant_pairs": {
+        "es": "<i>r</i> = correlación entre los constructos en el AFC; √AVE<sub>min</sub> = la menor raíz de la AVE "
+              "del par. Criterios: |<i>r</i>| < √AVE<sub>min</sub> (Fornell y Larcker, 1981); HTMT y HTMT2 < "
+              "{htmt_max} y límite superior del IC < 1 (Henseler et al., 2015; Roemer et al., 2021). IC bootstrap "
+              "percentil al {level}% con {n_boot} remuestras.",
+        "en": "<i>r</i> = correlation between the constructs in the CFA; √AVE<sub>min</sub> = the smaller square root "
+              "of the AVE of the pair. Criteria: |<i>r</i>| < √AVE<sub>min</sub> (Fornell & Larcker, 1981); HTMT and "
+              "HTMT2 < {htmt_max} and upper CI bound < 1 (Henseler et al., 2015; Roemer et al., 2021). {level}% "
+              "percentile bootstrap CI from {n_boot} resamples.",
+    },
+    "note.efa_common_method": {
+        "es": "Análisis factorial exploratorio por {method} con rotación {rotation}. El modelo tiene {k} constructos. "
+              "Un solo factor que explique la mayor parte de la varianza, o un modelo de un factor que ajuste tan "
+              "bien como el de medición, señalaría varianza de método común (Podsakoff et al., 2003). Mardia: "
+              "estadístico de asimetría con su χ² y curtosis como <i>z</i>; el estimador ML supone normalidad.",
+        "en": "Exploratory factor analysis by {method} with {rotation} rotation. The model has {k} constructs. A "
+              "single factor explaining most of the variance, or a one-factor model fitting as well as the "
+              "measurement model, would point to common-method variance (Podsakoff et al., 2003). Mardia: skewness "
+              "statistic with its χ² and kurtosis as <i>z</i>; the ML estimator assumes normality.",
+    },
     "note.sample_description": {
         "es": "Empresas de cada ola después de la depuración. Variables categóricas: <i>n</i> (%); "
               "variables numéricas: <i>M</i> (<i>DE</i>).",
@@ -162,12 +255,45 @@ STRINGS: dict[str, dict[str, str]] = {
               "approximation with its 90% CI; SRMR = standardized root mean square residual; AIC and BIC = "
               "Akaike and Bayesian information criteria. Criteria of good fit: {cutoffs} (Hu & Bentler, 1999).",
     },
+    "note.amos": {
+        "es": "χ²/<i>gl</i> = chi cuadrada normada; GFI y AGFI = índices de bondad de ajuste (ajustado por grados de "
+              "libertad) de Jöreskog y Sörbom (1984), calculados como en lavaan. Criterios usuales: χ²/<i>gl</i> < 3, "
+              "GFI y AGFI ≥ .90; dependen del tamaño de la muestra y del modelo (Sharma et al., 2005).",
+        "en": "χ²/<i>df</i> = normed chi-square; GFI and AGFI = goodness-of-fit index (adjusted for degrees of "
+              "freedom) of Jöreskog and Sörbom (1984), computed as in lavaan. Usual criteria: χ²/<i>df</i> < 3, GFI "
+              "and AGFI ≥ .90; they depend on sample and model size (Sharma et al., 2005).",
+    },
     "note.hypotheses": {
         "es": "<i>N</i> = {n}. <i>B</i> = coeficiente no estandarizado; <i>EE</i> = error estándar; β = coeficiente "
               "estandarizado; IC = intervalo de confianza al {level}% de <i>B</i>.",
         "en": "<i>N</i> = {n}. <i>B</i> = unstandardized coefficient; <i>SE</i> = standard error; β = "
               "standardized coefficient; "
               "CI = {level}% confidence interval of <i>B</i>.",
+    },
+    "ci.perc": {"es": "bootstrap percentil", "en": "percentile bootstrap"},
+    "ci.bca": {"es": "bootstrap BCa", "en": "BCa bootstrap"},
+    "ci.wald": {"es": "Wald", "en": "Wald"},
+    "ci.perc_short": {"es": "percentil", "en": "percentile"},
+    "ci.bca_short": {"es": "BCa", "en": "BCa"},
+    "ci.perc_bca_short": {"es": "percentil y BCa", "en": "percentile and BCa"},
+    "ci.wald_short": {"es": "de Wald", "en": "Wald"},
+    "note.hypotheses_test_boot": {
+        "es": "<i>EE</i> = desviación estándar de las remuestras bootstrap; <i>p</i> = prueba <i>z</i> con ese "
+              "error estándar (aproximación normal). La decisión se toma con el intervalo bootstrap: se apoya la "
+              "hipótesis cuando el intervalo excluye el cero en la dirección esperada.",
+        "en": "<i>SE</i> = standard deviation of the bootstrap resamples; <i>p</i> = <i>z</i> test with that "
+              "standard error (normal approximation). The decision uses the bootstrap interval: a hypothesis is "
+              "supported when the interval excludes zero in the expected direction.",
+    },
+    "note.hypotheses_test_wald": {
+        "es": "<i>p</i> = prueba <i>z</i> (teoría normal). Se apoya la hipótesis cuando <i>p</i> < .05 y el signo "
+              "es el esperado.",
+        "en": "<i>p</i> = <i>z</i> test (normal theory). A hypothesis is supported when <i>p</i> < .05 and the "
+              "sign is as expected.",
+    },
+    "note.r2_outcome": {
+        "es": "<i>R</i>² = varianza explicada del constructo de destino.",
+        "en": "<i>R</i>² = explained variance of the outcome construct.",
     },
     "note.indirect_effects": {
         "es": "<i>N</i> = {n}. <i>B</i> = efecto indirecto no estandarizado; <i>EE</i> = error estándar "
@@ -187,6 +313,24 @@ STRINGS: dict[str, dict[str, str]] = {
               "indicate a better balance of fit and parsimony). Δχ², Δ<i>df</i> and <i>p</i> = chi-square difference "
               "test of the model against the more general model it is nested in (Comparison column).",
     },
+    "eff.direct": {"es": "Directo", "en": "Direct"},
+    "eff.indirect": {"es": "Indirecto", "en": "Indirect"},
+    "eff.total_indirect": {"es": "Indirecto total", "en": "Total indirect"},
+    "eff.total": {"es": "Total", "en": "Total"},
+    "note.effects": {
+        "es": "<i>N</i> = {n}. Efectos del modelo estructural sobre su resultado final: directo (la ruta), indirecto "
+              "(producto de las rutas a través de los mediadores que se indican), indirecto total (suma de los "
+              "indirectos) y total (directo más indirectos). <i>B</i> = efecto no estandarizado; <i>EE</i> = error "
+              "estándar bootstrap; β = efecto estandarizado. IC al {level}%: percentil y corregido por sesgo y "
+              "acelerado (BCa), con {n_boot} remuestras bootstrap (semilla {seed}); un intervalo que no incluye el "
+              "cero indica un efecto significativo.",
+        "en": "<i>N</i> = {n}. Effects of the structural model on its final outcome: direct (the path), indirect "
+              "(product of the paths through the mediators shown), total indirect (sum of the indirect effects) and "
+              "total (direct plus indirect). <i>B</i> = unstandardized effect; <i>SE</i> = bootstrap standard error; "
+              "β = standardized effect. {level}% CI: percentile and bias-corrected and accelerated (BCa), from "
+              "{n_boot} bootstrap resamples (seed {seed}); an interval that excludes zero indicates a significant "
+              "effect.",
+    },
     "note.indirect_effects_wald": {
         "es": "<i>N</i> = {n}. <i>B</i> = efecto indirecto no estandarizado; <i>EE</i> = error estándar (método "
               "delta); "
@@ -196,9 +340,9 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "note.invariance": {
         "es": "Cada nivel añade restricciones de igualdad entre grupos al anterior. Δ = cambio respecto del "
-              "nivel anterior. Criterio: ΔCFI ≥ {dcfi} y ΔRMSEA ≤ {drmsea} (Chen, 2007; Cheung y Rensvold, 2002).",
+              "nivel anterior. Criterios, {criteria} (Chen, 2007; Cheung y Rensvold, 2002).",
         "en": "Each level adds equality constraints across groups to the previous one. Δ = change from the "
-              "previous level. Criterion: ΔCFI ≥ {dcfi} and ΔRMSEA ≤ {drmsea} (Chen, 2007; Cheung & Rensvold, 2002).",
+              "previous level. Criteria, {criteria} (Chen, 2007; Cheung & Rensvold, 2002).",
     },
     "note.synthetic": {
         "es": "Datos sintéticos de ejemplo incluidos con el programa; no describen empresas reales.",
@@ -220,7 +364,166 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "fig.likert_title": {"es": "Distribución de respuestas", "en": "Response distribution"},
     "fig.percent": {"es": "Porcentaje de respuestas", "en": "Percentage of responses"},
-    "fig.r2": {"es": "R² = {v}", "en": "R² = {v}"},
+    "fig.r2": {"es": "<i>R</i>² = {v}", "en": "<i>R</i>² = {v}"},
+    "fig.fit": {"es": "Ajuste del modelo: {fit}.", "en": "Model fit: {fit}."},
+    "fig.indirect_named": {"es": "Efecto indirecto {name} ({route})", "en": "Indirect effect {name} ({route})"},
+    "fig.indirect": {"es": "efecto indirecto", "en": "indirect effect"},
+    "fig.power_mc_ci": {"es": "IC de Monte Carlo", "en": "Monte Carlo CI"},
+    "fig.power_target": {"es": "potencia de {v}%", "en": "{v}% power"},
+    "fig.power_x": {"es": "Tamaño de muestra (<i>n</i>)", "en": "Sample size (<i>n</i>)"},
+    "fig.power_y": {"es": "Potencia (<i>p</i> < {alpha})", "en": "Power (<i>p</i> < {alpha})"},
+    "fig.power_data_likert": {"es": "datos Likert", "en": "Likert data"},
+    "fig.power_data_continuous": {"es": "datos continuos", "en": "continuous data"},
+    "fig.power_title": {"es": "Potencia por Monte Carlo: {reps} réplicas por n, {data}, estimador {estimator}",
+                        "en": "Monte Carlo power: {reps} replicates per n, {data}, {estimator} estimator"},
+    # provenance line (table comments, Word document comments)
+    # no longer than the English line: Word keeps it in a core property of at most 255 characters
+    "prov.line": {"es": "Generado por alianza {version} (semilla {seed}) el {created}; datos: {inputs}; versiones, "
+                        "config. y sumas: {path}",
+                  "en": "Generated by alianza {version} (seed {seed}) on {created}; inputs: {inputs}; versions, "
+                        "config and checksums: {path}"},
+    "prov.see_record": {"es": "ver el registro", "en": "see record"},
+    # results page (reports/index.html)
+    "page.title": {"es": "Resultados del estudio", "en": "Study results"},
+    "page.study": {"es": "Modelo de cinco etapas de alianzas estratégicas de microempresas mexicanas: escalas, "
+                         "modelos de ecuaciones estructurales e hipótesis.",
+                   "en": "Five-stage model of strategic alliances of Mexican micro-enterprises: scales, structural "
+                         "equation models and hypotheses."},
+    "page.subtitle": {"es": "{waves} olas, {firms} empresas válidas; resultados de la muestra: {sample}.",
+                      "en": "{waves} waves, {firms} valid firms; results of the sample: {sample}."},
+    "page.pooled": {"es": "todas las olas combinadas", "en": "all waves pooled"},
+    "page.sample": {"es": "Muestra", "en": "Sample"},
+    "page.fit": {"es": "Ajuste de los modelos", "en": "Model fit"},
+    "page.hypotheses": {"es": "Hipótesis", "en": "Hypotheses"},
+    "page.validity": {"es": "Validez de las escalas", "en": "Scale validity"},
+    "page.invariance": {"es": "Invarianza de medición", "en": "Measurement invariance"},
+    "page.power": {"es": "Potencia estadística", "en": "Statistical power"},
+    "page.files": {"es": "Tablas y figuras", "en": "Tables and figures"},
+    "page.tables": {"es": "Tablas (APA 7)", "en": "Tables (APA 7)"},
+    "page.figures": {"es": "Figuras", "en": "Figures"},
+    "page.n_models": {"es": "Los modelos usan <b>{n}</b> de {rows} empresas ({missing}); estimador {estimator}.",
+                      "en": "The models use <b>{n}</b> of {rows} firms ({missing}); {estimator} estimator."},
+    "page.missing_listwise": {"es": "eliminación por lista de las respuestas faltantes",
+                              "en": "listwise deletion of missing answers"},
+    "page.missing_fiml": {"es": "máxima verosimilitud con información completa",
+                          "en": "full-information maximum likelihood"},
+    "page.meets": {"es": "Cumple", "en": "Meets"},
+    "page.fit_criteria": {"es": "Criterios de buen ajuste: {criteria} (Hu y Bentler, 1999).",
+                          "en": "Criteria of good fit: {criteria} (Hu & Bentler, 1999)."},
+    "page.not_converged": {"es": "la estimación no convergió; sus números no son interpretables.",
+                           "en": "the estimation did not converge; its numbers cannot be interpreted."},
+    "page.negative_variance": {"es": "solución impropia: varianza negativa de {var} ({v}, caso Heywood).",
+                               "en": "improper solution: negative variance of {var} ({v}, Heywood case)."},
+    "page.loading_above_one": {"es": "solución impropia: carga estandarizada de {item} mayor que 1 ({v}).",
+                               "en": "improper solution: standardized loading of {item} above 1 ({v})."},
+    "page.statement": {"es": "Enunciado", "en": "Statement"},
+    "page.supported": {"es": "Apoyada", "en": "Supported"},
+    "page.not_supported": {"es": "No apoyada", "en": "Not supported"},
+    "page.validity_ok": {"es": "Todas las escalas cumplen los criterios de confiabilidad y validez.",
+                         "en": "Every scale meets the reliability and validity criteria."},
+    "page.validity_intro": {"es": "Criterios no cumplidos: {k}. Se señalan también en las tablas de validez.",
+                            "en": "Criteria not met: {k}. The validity tables flag them too."},
+    "page.stat_alpha": {"es": "α", "en": "α"},
+    "page.stat_omega": {"es": "ω", "en": "ω"},
+    "page.stat_cr": {"es": "CR", "en": "CR"},
+    "page.stat_ave": {"es": "AVE", "en": "AVE"},
+    "page.flag_below": {"es": "{construct}: {stat} = {v}, por debajo de {min}.",
+                        "en": "{construct}: {stat} = {v}, below {min}."},
+    "page.flag_loadings": {"es": "{construct}: cargas por debajo de {min}: {items}.",
+                           "en": "{construct}: loadings below {min}: {items}."},
+    "page.flag_fornell": {"es": "{a} y {b}: la correlación ({r}) supera la raíz de la AVE (Fornell-Larcker).",
+                          "en": "{a} and {b}: the correlation ({r}) exceeds the square root of the AVE "
+                                "(Fornell-Larcker)."},
+    "page.flag_htmt": {"es": "{a} y {b}: HTMT = {v}, por encima de {max}.", "en": "{a} and {b}: HTMT = {v}, above {max}."},
+    "page.flag_harman": {"es": "Un solo factor explica {v} de la varianza: posible varianza de método común.",
+                         "en": "A single factor explains {v} of the variance: possible common-method variance."},
+    "page.grouping": {"es": "Agrupación", "en": "Grouping"},
+    "page.groups": {"es": "Grupos", "en": "Groups"},
+    "page.level_reached": {"es": "Nivel alcanzado", "en": "Level reached"},
+    "page.none": {"es": "Ninguno", "en": "None"},
+    "page.invariance_note": {"es": "Con invarianza escalar se pueden comparar las medias latentes entre grupos.",
+                             "en": "With scalar invariance the latent means can be compared across groups."},
+    "page.min_n": {"es": "<i>n</i> para {v}% de potencia", "en": "<i>n</i> for {v}% power"},
+    "page.power_intro": {"es": "Simulación de Monte Carlo con {reps} réplicas por tamaño de muestra ({grid}).",
+                         "en": "Monte Carlo simulation with {reps} replicates per sample size ({grid})."},
+    "page.provenance": {"es": "Versiones del software, semillas y sumas de verificación: "
+                              "<a href=\"provenance.html\">procedencia</a>; informe de Snakemake: "
+                              "<a href=\"report.html\">report.html</a>.",
+                        "en": "Software versions, seeds and checksums: <a href=\"provenance.html\">provenance</a>; "
+                              "Snakemake report: <a href=\"report.html\">report.html</a>."},
+    "page.all_tables": {"es": "Todas las tablas en un documento", "en": "All tables in one document"},
+    "page.fig_path": {"es": "Diagrama de rutas del modelo estructural", "en": "Path diagram of the structural model"},
+    "page.fig_power": {"es": "Curva de potencia", "en": "Power curve"},
+    "page.footer": {"es": "Generado por alianza. Los números provienen de reports/ y se regeneran con make run.",
+                    "en": "Generated by alianza. The numbers come from reports/ and are regenerated by make run."},
+    # console (make run)
+    "console.start": {"es": "alianza: corriendo el flujo de trabajo (detalle de cada paso en {log})",
+                      "en": "alianza: running the workflow (detail of every step in {log})"},
+    "console.nothing": {"es": "Nada que hacer: los resultados están al día.",
+                        "en": "Nothing to do: the results are up to date."},
+    "console.failed": {"es": "✗ Falló: {stage}. Detalle en {log}", "en": "✗ Failed: {stage}. Detail in {log}"},
+    "console.failed_run": {"es": "✗ El flujo de trabajo se detuvo. Detalle en {log}",
+                           "en": "✗ The workflow stopped. Detail in {log}"},
+    "console.summary": {"es": "Resumen de resultados", "en": "Summary of results"},
+    "console.sample": {"es": "  Muestra: {waves} olas, {rows} filas recibidas, {kept} empresas válidas.",
+                       "en": "  Sample: {waves} waves, {rows} rows received, {kept} valid firms."},
+    "console.fit": {"es": "  {mark} Ajuste, {model} (N = {n}): CFI = {cfi}, RMSEA = {rmsea}, SRMR = {srmr}",
+                    "en": "  {mark} Fit, {model} (N = {n}): CFI = {cfi}, RMSEA = {rmsea}, SRMR = {srmr}"},
+    "console.hypotheses": {"es": "  Hipótesis: {k} de {n} apoyadas ({detail})",
+                           "en": "  Hypotheses: {k} of {n} supported ({detail})"},
+    "console.validity": {"es": "  ! Validez: {k} criterios no cumplidos (señalados en las tablas y en reports/index.html)",
+                         "en": "  ! Validity: {k} criteria not met (flagged in the tables and in reports/index.html)"},
+    "console.validity_ok": {"es": "  ✓ Validez: todas las escalas cumplen los criterios",
+                            "en": "  ✓ Validity: every scale meets the criteria"},
+    "console.invariance": {"es": "  Invarianza alcanzada: {levels}", "en": "  Invariance reached: {levels}"},
+    "console.power": {"es": "  Potencia: n para 80% por hipótesis: {detail}",
+                      "en": "  Power: n for 80% by hypothesis: {detail}"},
+    "console.where": {
+        "es": "Dónde mirar: reports/index.html (resultados), reports/tables/{sample}/tables.docx y tables.tex "
+              "(tablas APA), reports/figures/, reports/report.html (procedencia).",
+        "en": "Where to look: reports/index.html (results), reports/tables/{sample}/tables.docx and tables.tex "
+              "(APA tables), reports/figures/, reports/report.html (provenance).",
+    },
+    "stage.ingest": {"es": "Lectura y validación de las olas", "en": "Waves read and validated"},
+    "stage.pool": {"es": "Muestra combinada", "en": "Pooled sample"},
+    "stage.data_quality_table": {"es": "Tabla de calidad de los datos", "en": "Data-quality table"},
+    "stage.fit_model": {"es": "Modelos estimados", "en": "Models fitted"},
+    "stage.fit_indices_table": {"es": "Índices de ajuste", "en": "Fit indices"},
+    "stage.validity": {"es": "Validación de las escalas", "en": "Scales validated"},
+    "stage.reliability_table": {"es": "Tabla de confiabilidad", "en": "Reliability table"},
+    "stage.invariance": {"es": "Invarianza de medición", "en": "Measurement invariance"},
+    "stage.invariance_table": {"es": "Tablas de invarianza", "en": "Invariance tables"},
+    "stage.power_chunk": {"es": "Réplicas de potencia", "en": "Power replicates"},
+    "stage.power": {"es": "Estudio de potencia", "en": "Power study"},
+    "stage.provenance": {"es": "Registro de procedencia", "en": "Provenance record"},
+    "stage.bootstrap_model": {"es": "Bootstrap del modelo estructural", "en": "Structural model bootstrapped"},
+    "stage.hypotheses_table": {"es": "Contraste de hipótesis", "en": "Hypotheses tested"},
+    "stage.indirect_effects_table": {"es": "Efectos indirectos", "en": "Indirect effects"},
+    "stage.model_comparison_table": {"es": "Comparación de modelos", "en": "Models compared"},
+    "stage.effects": {"es": "Efectos directos, indirectos y totales", "en": "Direct, indirect and total effects"},
+    "stage.amos_indices": {"es": "Índices estilo AMOS", "en": "AMOS-style indices"},
+    "stage.sample_description_table": {"es": "Tabla 1 (muestra)", "en": "Table 1 (sample)"},
+    "stage.data_quality_apa_table": {"es": "Tabla S1 (calidad de los datos)", "en": "Table S1 (data quality)"},
+    "stage.manuscript_tables": {"es": "Tablas del manuscrito", "en": "Manuscript tables"},
+    "stage.invariance_apa_table": {"es": "Tablas de invarianza (APA)", "en": "Invariance tables (APA)"},
+    "stage.path_diagram": {"es": "Diagrama de rutas", "en": "Path diagram"},
+    "stage.likert_figures": {"es": "Gráficas de respuestas", "en": "Response charts"},
+    "stage.provenance_report": {"es": "Página de procedencia", "en": "Provenance page"},
+    "stage.results_page": {"es": "Página de resultados (reports/index.html)", "en": "Results page (reports/index.html)"},
+    # provenance page (reports/provenance.html)
+    "provpage.title": {"es": "Procedencia de los resultados", "en": "Provenance of the results"},
+    "provpage.created": {"es": "Fecha de la corrida", "en": "Run date"},
+    "provpage.python": {"es": "Python", "en": "Python"},
+    "provpage.platform": {"es": "Plataforma", "en": "Platform"},
+    "provpage.packages": {"es": "Versiones del software", "en": "Software versions"},
+    "provpage.package": {"es": "Paquete", "en": "Package"},
+    "provpage.version": {"es": "Versión", "en": "Version"},
+    "provpage.seeds": {"es": "Semillas", "en": "Seeds"},
+    "provpage.inputs": {"es": "Archivos de entrada (SHA-256)", "en": "Input files (SHA-256)"},
+    "provpage.file": {"es": "Archivo", "en": "File"},
+    "provpage.bytes": {"es": "Bytes", "en": "Bytes"},
+    "provpage.config": {"es": "Configuración", "en": "Configuration"},
+    "provpage.source": {"es": "Registro completo", "en": "Full record"},
     # report categories
     "report.data": {"es": "1. Calidad de los datos", "en": "1. Data quality"},
     "report.scales": {"es": "2. Escalas", "en": "2. Scales"},
@@ -228,6 +531,13 @@ STRINGS: dict[str, dict[str, str]] = {
     "report.hypotheses": {"es": "4. Hipótesis", "en": "4. Hypotheses"},
     "report.provenance": {"es": "5. Procedencia", "en": "5. Provenance"},
 }
+
+
+def hypothesis_names(config: dict) -> dict[str, str]:
+    """Parameter label -> hypothesis name of config `hypotheses.tests` ('h1' -> 'H1'), for results that
+    know parameters only (the power study)."""
+    tests = (config.get("hypotheses") or {}).get("tests") or {}
+    return {str(h.get("parameter")): str(name) for name, h in tests.items() if h.get("parameter")}
 
 
 def t_or(key: str, lang: str, fallback: str) -> str:

@@ -32,7 +32,7 @@ def test_five_stage_diagram(tmp_path, lang):
     with Image.open(png) as im:
         assert im.format == "PNG" and 1500 < im.width < 4000 and 600 < im.height < 2500
         assert sum(1 for h in im.convert("L").histogram() if h) > 10  # not blank
-    text = _svg_text(svg)
+    text = _svg_text(svg).replace("\u00a0", " ")
     for c in codebook().constructs:  # every construct by its name in the language, and its code
         assert codebook().construct_label(c, lang) in text and f"({c})" in text
     paths = [p for p in model["parameters"] if p["op"] == "~"]
@@ -42,8 +42,17 @@ def test_five_stage_diagram(tmp_path, lang):
         assert label in text
     for c, v in model["r2"].items():
         if c in codebook().constructs and c != "E1":
-            assert f"R² = {fmt_bounded(v)}" in text
-    assert "H6 (E1 → CO)" in text  # the serial indirect effect in the note
+            assert f"R ² = {fmt_bounded(v)}" in text  # an italic R run, then '² = ...'
+    italic = [el.text for el in ET.parse(svg).iter() if el.tag.endswith("text") and "italic" in el.get("style", "")]
+    assert italic.count("R") == len([c for c in model["r2"] if c in codebook().constructs and c != "E1"])
+    assert italic.count("p") >= 4  # the fit line and the three probability levels
+    # the serial effect is named as an indirect effect, with its whole route
+    word = {"es": "Efecto indirecto H6", "en": "Indirect effect H6"}[lang]
+    assert f"{word} (E1 → E2 → E3 → E4 → E5 → CO)" in text
+    fit = model["fit"]
+    assert f"χ²({int(fit['df'])}) = {apa(fit['chisq'], 2)}" in text
+    assert f"CFI = {apa(fit['cfi'], 3, leading_zero=False)}" in text
+    assert f"RMSEA = {apa(fit['rmsea'], 3, leading_zero=False)} [" in text
 
 
 @pytest.mark.parametrize("key", ["pooled_five_stage", "pooled_partial_mediation", "pooled_no_chain"])

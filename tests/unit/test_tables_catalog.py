@@ -33,7 +33,8 @@ def test_numbering_follows_the_manuscript_order_and_closes_up():
                          models=[(m, lavaan_model(f"pooled_{m}")) for m in MODELS])
     tables = sample_tables(inputs, codebook(), OutputOptions(lang="es"), provenance="prov")
     assert [(t.name, t.number) for t in tables] == [
-        ("item_descriptives", 2), ("reliability", 3), ("discriminant", 4), ("cfa_loadings", 5), ("fit_indices", 6)]
+        ("item_descriptives", 2), ("measurement_model", 3), ("reliability", 4), ("discriminant", 5),
+        ("discriminant_pairs", 6), ("efa_common_method", 7), ("cfa_loadings", 8), ("fit_indices", 9)]
     assert all(t.provenance == "prov" for t in tables)
 
 
@@ -61,7 +62,8 @@ def test_cli_writes_the_set_in_english(tmp_path, monkeypatch, capsys):
     code = main(["tables", "--lang", "en", "--reports", str(rep), "--processed", str(processed), "--out", str(out),
                  "--formats", "docx,csv"])
     assert code == 0
-    names = ["sample_description", "item_descriptives", "reliability", "discriminant", "cfa_loadings", "fit_indices"]
+    names = ["sample_description", "item_descriptives", "measurement_model", "reliability", "discriminant",
+             "discriminant_pairs", "efa_common_method", "cfa_loadings", "fit_indices"]
     for n in names:
         for ext in ("docx", "csv", "html"):
             assert (out / f"{n}.{ext}").is_file()
@@ -69,7 +71,7 @@ def test_cli_writes_the_set_in_english(tmp_path, monkeypatch, capsys):
     assert "\\renewcommand{\\tablename}{Table}" in (out / "tables.tex").read_text(encoding="utf-8")
     doc = Document(str(out / "tables.docx"))
     labels = [p.text for p in doc.paragraphs if p.text.startswith("Table ")]
-    assert labels == [f"Table {k}" for k in range(1, 7)]
+    assert labels == [f"Table {k}" for k in range(1, 10)]
     assert "reports/provenance.json" in doc.core_properties.comments
     assert "files written" in capsys.readouterr().out
 

@@ -41,12 +41,34 @@ def test_hypotheses_table(tmp_path, lang):
                                          f"E5 {ARROW} CO"]
     assert rows[6][1] == f" {ARROW} ".join(["E1", "E2", "E3", "E4", "E5", "CO"])  # H6 := h1*h2*h3*h4*h5
     for row, rec in zip(rows[1:], doc["hypotheses"]):
-        assert row[2] == apa(rec["est"])
-        assert row[4] == apa(rec["std_all"], leading_zero=False) + "***"  # every path has p < .001
-        assert row[6] == f"[{apa(rec['ci_lower'])}, {apa(rec['ci_upper'])}]"
+        # the table holds H6 (a product of paths): three decimals throughout, as in the indirect-effects table
+        assert row[2] == apa(rec["est"], 3)
+        assert row[4] == apa(rec["std_all"], 3, leading_zero=False)  # an exact p: no asterisks beside it
+        assert row[6] == f"[{apa(rec['ci_lower'], 3)}, {apa(rec['ci_upper'], 3)}]"
         assert row[7] == {"es": "Sí", "en": "Yes"}[lang]
     assert ("E1 = diagnóstico" if lang == "es" else "E1 = Strategic diagnosis") in table.notes[0]
-    assert table.notes[1].startswith("*<i>p</i> < .05")
+    assert len(table.notes) == 1 and "*<i>p</i>" not in table.notes[0]
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_hypotheses_table_r2_and_bootstrap_note(lang):
+    """R² of each outcome, and a note that says the decision comes from the bootstrap interval while p
+    is the z test; the CI method is worded in the table's language whatever the run's language."""
+    doc = _hypothesis_doc()
+    model = lavaan_model("pooled_five_stage")
+    recs = [r for r in doc["hypotheses"] if r["op"] == "~"]
+    for r in recs:
+        r.update(r2_outcome=model["r2"][r["lhs"]], ci_method="bootstrap percentil")
+    table = hypotheses({**doc, "hypotheses": recs}, codebook(), lang)
+    heads = [c.header for c in table.columns]
+    assert "<i>R</i>²" in heads
+    rows = [c for k, c in table.rows() if k == "row"]
+    for row, rec in zip(rows, recs):
+        assert row[2] == apa(rec["est"])  # paths only: two decimals
+        assert row[heads.index("<i>R</i>²")] == apa(model["r2"][rec["lhs"]], 2, leading_zero=False)
+    note = table.notes[0]
+    assert {"es": "(bootstrap percentil)", "en": "(percentile bootstrap)"}[lang] in note
+    assert {"es": "intervalo bootstrap", "en": "bootstrap interval"}[lang] in note
 
 
 def test_indirect_effects_and_tolerant_reading():
@@ -156,8 +178,8 @@ def test_hypotheses_from_alianza_hypotheses_records():
     assert [r[1] for r in rows] == [f"E1 {ARROW} E2", f"E2 {ARROW} E3", f"E3 {ARROW} E4", f"E4 {ARROW} E5",
                                     f"E5 {ARROW} CO", f" {ARROW} ".join(["E1", "E2", "E3", "E4", "E5", "CO"])]
     for r, p in zip(rows, [p for p in model["parameters"] if p["label"]]):
-        assert r[2] == apa(p["est"]) and r[4].rstrip("*") == apa(p["std_all"], leading_zero=False)
-        assert r[7] == ("Yes" if p["pvalue"] < 0.05 and p["est"] > 0 else "No")
+        assert r[2] == apa(p["est"], 3) and r[4] == apa(p["std_all"], 3, leading_zero=False)  # H6 in the table
+        assert r[-1] == ("Yes" if p["pvalue"] < 0.05 and p["est"] > 0 else "No")
 
 
 def test_structural_reports_read_per_sample():

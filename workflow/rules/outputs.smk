@@ -86,6 +86,42 @@ rule invariance_apa_table:
         "../scripts/invariance_apa_table.py"
 
 
+rule effects:
+    input:
+        data=sample_data,
+        model=model_files,
+    output:
+        "reports/effects/{sample}/{model}.json",
+    params:
+        bootstrap=config.get("bootstrap") or {},
+        level=1 - (config.get("hypotheses") or {}).get("alpha", 0.05),
+        seed=config["seed"],
+    threads: 2
+    conda:
+        "../envs/alianza.yaml"
+    log:
+        "logs/effects/{sample}/{model}.log",
+    script:
+        "../scripts/effects_table.py"
+
+
+rule amos_indices:
+    input:
+        data=sample_data,
+        models=[f for m in MODELS.values() for f in m["files"]],
+    output:
+        "reports/amos/{sample}.json",
+    params:
+        models={m: v["files"] for m, v in MODELS.items()},
+        estimation=config["estimation"],
+    conda:
+        "../envs/alianza.yaml"
+    log:
+        "logs/amos/{sample}.log",
+    script:
+        "../scripts/amos_indices_table.py"
+
+
 rule path_diagram:
     input:
         model=f"reports/models/{{sample}}/{PATH_MODEL}.json",

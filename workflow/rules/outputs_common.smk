@@ -34,15 +34,28 @@ STRUCTURAL_RESULTS = {
 _WRITTEN = {re.sub(r"\{(\w+),[^{}]*\}", r"{\1}", str(f)) for r in workflow.rules for f in r.output}
 STRUCTURAL_INPUTS = {k: v[0] for k, v in STRUCTURAL_RESULTS.items() if v[0] in _WRITTEN}
 # The tables of one sample that this file writes, in manuscript order (alianza.tables.catalog.SAMPLE_TABLES).
-SAMPLE_TABLE_NAMES = ["item_descriptives", "reliability", "discriminant", "cfa_loadings", "fit_indices"] + [
+SAMPLE_TABLE_NAMES = ["item_descriptives", "measurement_model", "reliability", "discriminant", "discriminant_pairs",
+                      "efa_common_method", "cfa_loadings", "fit_indices"] + [
     name for k in STRUCTURAL_INPUTS for name in STRUCTURAL_RESULTS[k][1]
 ]
+# Direct, indirect and total effects of the path model with bootstrap percentile and BCa intervals
+# (the effects job of outputs.smk); the bootstrap refits by ML with listwise deletion, as the
+# structural step's does.
+_EST = config["estimation"]
+EFFECTS = (_EST.get("estimator", "ML") in ("ML", "MLR") and _EST.get("missing", "listwise") == "listwise"
+           and _EST.get("ordered", "none") in ("none", None, []))
+if EFFECTS:
+    SAMPLE_TABLE_NAMES.insert(SAMPLE_TABLE_NAMES.index("indirect_effects") if "indirect_effects" in SAMPLE_TABLE_NAMES
+                              else len(SAMPLE_TABLE_NAMES), "effects")
+# AMOS-style indices (χ²/df, GFI, AGFI) in the fit table: config output.amos_indices, complete-data ML/MLR
+AMOS = bool(OUTPUT.get("amos_indices", False)) and EFFECTS
 CONSTRUCTS = CODEBOOK.constructs
 REPORT_CATEGORY = {k: _t(f"report.{k}", LANG) for k in ("data", "scales", "models", "hypotheses", "provenance")}
 TABLE_CATEGORY = {
     "item_descriptives": "scales", "reliability": "scales", "discriminant": "scales", "cfa_loadings": "scales",
+    "measurement_model": "scales", "discriminant_pairs": "scales", "efa_common_method": "scales",
     "fit_indices": "models", "model_comparison": "models", "hypotheses": "hypotheses",
-    "indirect_effects": "hypotheses", "invariance": "scales",
+    "indirect_effects": "hypotheses", "invariance": "scales", "effects": "hypotheses",
 }
 
 
@@ -81,6 +94,8 @@ def table_set_inputs(wildcards):
         "invariance": [f"reports/invariance/{g}.json" for g in invariance_groups(wildcards)],
         "waves": [f"data/processed/{w}.parquet" for w in WAVES],  # Table 1 opens the combined set
         **{k: pattern.format(sample=wildcards.sample) for k, pattern in STRUCTURAL_INPUTS.items()},
+        **({"effects": f"reports/effects/{wildcards.sample}/{PATH_MODEL}.json"} if EFFECTS else {}),
+        **({"amos": f"reports/amos/{wildcards.sample}.json"} if AMOS else {}),
         "codebook": config["codebook"],
         "provenance": "reports/provenance.json",
     }
@@ -105,8 +120,27 @@ def output_targets():
     out += expand("reports/figures/{sample}/path_diagram.{ext}", sample=OUTPUT_SAMPLES, ext=["png", "svg"])
     out += expand("reports/figures/{sample}/likert_{construct}.{ext}", sample=OUTPUT_SAMPLES,
                   construct=CONSTRUCTS, ext=["png", "svg"])
-    out += ["reports/provenance.html"]
+    out += ["reports/provenance.html", "reports/index.html"]
     return out
+
+
+# What reports/index.html (report.smk) reads: a sample's table inputs, the waves' summaries, every table
+# and figure it links (so it comes after them), the path diagram it shows, the power study.
+PAGE_SAMPLE = OUTPUT_SAMPLES[0] if OUTPUT_SAMPLES else "pooled"
+
+
+def results_page_inputs(wildcards):
+    from types import SimpleNamespace
+
+    inputs = table_set_inputs(SimpleNamespace(sample=PAGE_SAMPLE))
+    inputs["summaries"] = expand("data/processed/{wave}.summary.json", wave=WAVES)
+    inputs["tables"] = [p for p in output_targets() if p.startswith("reports/tables/") and p.endswith(".html")]
+    inputs["figures"] = [p for p in output_targets() if p.startswith("reports/figures/") and p.endswith(".png")]
+    inputs["diagram"] = f"reports/figures/{PAGE_SAMPLE}/path_diagram.svg"
+    if "reports/power/power.json" in POWER_OUTPUTS:
+        inputs["power"] = "reports/power/power.json"
+        inputs["figures"] = inputs["figures"] + ["reports/figures/power_curve.png"]
+    return inputs
 
 
 # The plain data_quality.csv/.md come from ingest.smk; this table adds the other formats.

@@ -25,3 +25,24 @@ rule provenance_report:
         "logs/outputs/provenance_report.log",
     script:
         "../scripts/provenance_report.py"
+
+
+# reports/index.html: the results-first page (alianza.tables.results_page), in the configured language,
+# for the first of output.samples (inputs: outputs_common.smk); it links every table and figure.
+rule results_page:
+    input:
+        unpack(results_page_inputs),
+    output:
+        "reports/index.html",
+    params:
+        models=list(MODELS),
+        groups=INVARIANCE_TABLE_GROUPS if PAGE_SAMPLE == "pooled" else [],
+        waves=list(WAVES),
+        sample=PAGE_SAMPLE,
+        config=config,
+    conda:
+        "../envs/alianza.yaml"
+    log:
+        "logs/outputs/results_page.log",
+    script:
+        "../scripts/results_page.py"

@@ -11,7 +11,7 @@ def step():
     # the whole set is rebuilt (cheap) so that this table gets the same number as in tables.docx
     inputs = load_table_inputs(inp, par, snakemake.wildcards.sample)
     tables = sample_tables(inputs, load_codebook(inp.codebook), opts,
-                           provenance=provenance_line(load_json(inp.provenance), inp.provenance))
+                           provenance=provenance_line(load_json(inp.provenance), inp.provenance, opts.lang))
     name = f"invariance_{snakemake.wildcards.group}"
     table = next(tb for tb in tables if tb.name == name)
     write_table(table, {key.rsplit("_", 1)[1]: path for key, path in out.items()})

@@ -18,7 +18,7 @@ def step():
     opts = OutputOptions.from_config(par.config)
     inputs = load_table_inputs(inp, par, snakemake.wildcards.sample)
     codebook = load_codebook(inp.codebook)
-    prov = provenance_line(load_json(inp.provenance), inp.provenance)
+    prov = provenance_line(load_json(inp.provenance), inp.provenance, opts.lang)
     tables = sample_tables(inputs, codebook, opts, provenance=prov)
     frames = {w: pd.read_parquet(p) for w, p in zip(par.waves, inp.waves)}
     table1 = sample_description_table(frames, codebook, opts, prov)

@@ -1,6 +1,8 @@
-"""Adapter: the power study's chunks -> power.json, the power tables and the power curve."""
+"""Adapter: the power study's chunks -> power.json, the power tables and the power curve (in the
+configured language)."""
 import json
 
+from alianza.i18n import hypothesis_names
 from alianza.power import aggregate
 from alianza.power.report import power_figure, write_tables
 from alianza.workflow import run_step
@@ -13,7 +15,8 @@ def step():
         json.dump(results, fh, indent=2, ensure_ascii=False)
         fh.write("\n")
     write_tables(results, snakemake.output.csv, snakemake.output.md)
-    power_figure(results, [snakemake.output.png, snakemake.output.svg])
+    power_figure(results, [snakemake.output.png, snakemake.output.svg], snakemake.config.get("language", "es"),
+                 hypothesis_names(snakemake.config))
 
 
 run_step(snakemake.log[0], step)

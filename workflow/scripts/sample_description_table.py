@@ -10,8 +10,9 @@ from alianza.workflow import run_step
 def step():
     inp, par = snakemake.input, snakemake.params
     frames = {w: pd.read_parquet(p) for w, p in zip(par.waves, inp.data)}
-    table = sample_description_table(frames, load_codebook(inp.codebook), OutputOptions.from_config(par.config),
-                                     provenance_line(load_json(inp.provenance), inp.provenance))
+    opts = OutputOptions.from_config(par.config)
+    table = sample_description_table(frames, load_codebook(inp.codebook), opts,
+                                     provenance_line(load_json(inp.provenance), inp.provenance, opts.lang))
     write_table(table, {key.rsplit("_", 1)[1]: path for key, path in snakemake.output.items()})
 
 

@@ -57,7 +57,7 @@ def run(args) -> int:
     measurement = config["validity"]["model"]
 
     prov_path = rep / "provenance.json"
-    prov = provenance_line(load_json(prov_path), prov_path) if prov_path.is_file() else None
+    prov = provenance_line(load_json(prov_path), prov_path, opts.lang) if prov_path.is_file() else None
     groups = (config.get("invariance") or {}).get("groups", []) if sample == "pooled" else []
     inputs = TableInputs(
         validity=load_json(rep / "validity" / f"{sample}.json"),
@@ -72,6 +72,11 @@ def run(args) -> int:
         if path.is_file():
             setattr(inputs, key, sample_part(load_json(path), key, sample))
     inputs.structural_model = out_cfg.get("path_model")
+    # effects of the path model and AMOS-style indices (workflow/rules/outputs.smk), when the run has them
+    effects = rep / "effects" / sample / f"{out_cfg.get('path_model', 'five_stage')}.json"
+    inputs.effects = load_json(effects) if effects.is_file() else None
+    amos = rep / "amos" / f"{sample}.json"
+    inputs.amos = load_json(amos) if amos.is_file() and out_cfg.get("amos_indices") else None
     tables = sample_tables(inputs, codebook, opts, provenance=prov)
     waves = sorted(p for p in args.processed.glob("*.parquet") if p.stem != "pooled")
     if waves:  # Table 1 describes the waves

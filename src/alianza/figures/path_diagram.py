@@ -21,7 +21,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import Ellipse, FancyArrowPatch  # noqa: E402
 
 from ..i18n import t  # noqa: E402
-from ..tables.apa import fmt_bounded, stars  # noqa: E402
+from ..tables.apa import fmt_bounded, fmt_p_text, fmt_stat, split_markup, stars  # noqa: E402
+from ..tables.structural import chain_path, path_labels  # noqa: E402
 
 NODE_W, NODE_H = 1.75, 0.82  # inches
 FONT = 8.5
@@ -140,7 +141,7 @@ def path_diagram(model: dict, codebook, lang: str, paths, *, decimals: int = 2) 
     height = max(ys) - min(ys) + margin_top + margin_bottom
 
     plt.rcParams["svg.fonttype"] = "none"  # SVG keeps real text (searchable, editable, testable)
-    fig = plt.figure(figsize=(width, height))
+    fig = plt.figure(figsize=(width, height), dpi=300)  # text is measured at the resolution it is saved at
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_xlim(min(xs) - margin_x, max(xs) + margin_x)
     ax.set_ylim(min(ys) - margin_bottom, max(ys) + margin_top)
@@ -158,8 +159,8 @@ def path_diagram(model: dict, codebook, lang: str, paths, *, decimals: int = 2) 
             nb = [pos[e.source if e.target == n else e.target] for e in edges if n in (e.source, e.target)]
             up = y - sum(p[1] for p in nb) / len(nb) > 1e-9
             ty = y + (NODE_H / 2 + 0.14) * (1 if up else -1)
-            ax.text(x, ty, t("fig.r2", lang, v=fmt_bounded(r2[n], decimals)), ha="center",
-                    va="bottom" if up else "top", fontsize=FONT - 0.5, color="#333333")
+            draw_markup(ax, x, ty, t("fig.r2", lang, v=fmt_bounded(r2[n], decimals)), ha="center",
+                        va="bottom" if up else "top", fontsize=FONT - 0.5, color="#333333")
 
     drawn = []
     for e in edges:
@@ -184,19 +185,65 @@ def path_diagram(model: dict, codebook, lang: str, paths, *, decimals: int = 2) 
         drawn.append((e.source, e.target, text, (mx, my)))
 
     notes = [t("fig.path_note", lang)]
+    fit_text = fit_line(model.get("fit") or {}, lang)
+    if fit_text:
+        notes.append(fit_text)
+    labels_of = path_labels(model["parameters"])
     for p in model["parameters"]:
         if p["op"] == ":=" and p.get("std_all") is not None:
-            src, dst = _chain_ends(p["rhs"], edges)
-            what = f"{p['lhs']}" + (f" ({src} → {dst})" if src else "")
+            chain = chain_path(p["rhs"], labels_of)
+            what = t("fig.indirect_named", lang, name=p["lhs"], route=chain) if chain else p["lhs"]
             notes.append(f"{what}: β = {fmt_bounded(p['std_all'], decimals)}{stars(p.get('pvalue'))}.")
     note_lines = textwrap.wrap(" ".join(notes), int(width * 15))
-    note_lines.append(t("note.p_stars", lang).replace("<i>p</i>", "$p$"))
-    ax.text(min(xs) - margin_x + 0.1, min(ys) - margin_bottom + 0.08, "\n".join(note_lines), ha="left", va="bottom",
-            fontsize=FONT - 1, color="#222222", linespacing=1.3)
+    note_lines.append(t("note.p_stars", lang))
+    line_h = (FONT - 1) * 1.3 / 72  # inches: one data unit is one inch
+    for k, line in enumerate(note_lines):  # top to bottom, so that the SVG reads in order
+        draw_markup(ax, min(xs) - margin_x + 0.1, min(ys) - margin_bottom + 0.08 + (len(note_lines) - 1 - k) * line_h,
+                    line, ha="left", va="bottom", fontsize=FONT - 1, color="#222222")
     for path in paths:
         fig.savefig(path, dpi=300, facecolor="white", metadata=_metadata(path, lang))
     plt.close(fig)
     return {"nodes": labels, "positions": pos, "edges": drawn, "r2": r2}
+
+
+def draw_markup(ax, x: float, y: float, text: str, *, ha: str = "left", **kw) -> None:
+    """Text with <i>...</i> runs (statistical symbols in italics, APA 7) as consecutive text objects, so
+    that the SVG keeps whole words as text (mathtext would break it into single glyphs)."""
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    runs = [r for r in split_markup(text) if r.text]
+    artists = [ax.text(x, y, r.text, ha="left", fontstyle="italic" if r.italic else "normal", **kw) for r in runs]
+    # widths in inches (one data unit is one inch); trailing spaces count, so measure with a guard glyph
+    widths = []
+    for a, r in zip(artists, runs):
+        probe = ax.text(0, 0, r.text + "|", fontstyle=a.get_fontstyle(), fontsize=a.get_fontsize())
+        guard = ax.text(0, 0, "|", fontsize=a.get_fontsize())
+        widths.append((probe.get_window_extent(renderer).width - guard.get_window_extent(renderer).width) / fig.dpi)
+        probe.remove()
+        guard.remove()
+    start = x - {"left": 0.0, "center": sum(widths) / 2, "right": sum(widths)}[ha]
+    for a, w in zip(artists, widths):
+        a.set_x(start)
+        start += w
+
+
+def fit_line(fit: dict, lang: str) -> str:
+    """'Model fit: χ²(247) = 234.52, <i>p</i> = .712; CFI = 1.000; ...; SRMR = .031.' (markup: <i>)"""
+    if fit.get("chisq") is None or fit.get("df") is None:
+        return ""
+    parts = [f"χ²({int(round(fit['df']))}) = {fmt_stat('chisq', fit['chisq'])}, <i>p</i> "
+             f"{fmt_p_text(fit.get('pvalue'))}"]
+    for key in ("cfi", "tli"):
+        if fit.get(key) is not None:
+            parts.append(f"{key.upper()} = {fmt_stat(key, fit[key])}")
+    if fit.get("rmsea") is not None:
+        ci = (f" [{fmt_stat('rmsea', fit['rmsea_ci_lower'])}, {fmt_stat('rmsea', fit['rmsea_ci_upper'])}]"
+              if fit.get("rmsea_ci_lower") is not None and fit.get("rmsea_ci_upper") is not None else "")
+        parts.append(f"RMSEA = {fmt_stat('rmsea', fit['rmsea'])}{ci}")
+    if fit.get("srmr") is not None:
+        parts.append(f"SRMR = {fmt_stat('srmr', fit['srmr'])}")
+    # no-break spaces keep 'CFI = .990' on one line when the note wraps
+    return t("fig.fit", lang, fit="; ".join(p.replace(" = ", "\u00a0=\u00a0") for p in parts))
 
 
 def _crosses_node(pos, e: Edge) -> bool:
@@ -210,15 +257,6 @@ def _crosses_node(pos, e: Edge) -> bool:
             if ((px - x) / (NODE_W / 2)) ** 2 + ((py - y) / (NODE_H / 2)) ** 2 < 1:
                 return True
     return False
-
-
-def _chain_ends(expr: str, edges: list[Edge]) -> tuple[str, str]:
-    """For a product of path labels (h1*h2*...), the first source and the last target, else ('', '')."""
-    by_label = {e.label: e for e in edges if e.label}
-    parts = [x.strip() for x in expr.split("*")]
-    if not parts or any(x not in by_label for x in parts):
-        return "", ""
-    return by_label[parts[0]].source, by_label[parts[-1]].target
 
 
 def _metadata(path, lang) -> dict:

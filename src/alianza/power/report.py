@@ -86,68 +86,8 @@ def write_tables(results: dict, csv_path, md_path) -> None:
     Path(md_path).write_text(markdown(results), encoding="utf-8")
 
 
-def power_figure(results: dict, paths) -> None:
-    """Power against n for each hypothesis (z-test; dashed: Monte Carlo CI of := effects),
-    with 95% Monte Carlo error bars, the fitted probit curve, and the 80% line."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+def power_figure(results: dict, paths, lang: str = "en", names: dict | None = None) -> None:
+    """The power curve (alianza.figures.power_curve), labelled in `lang`, hypotheses by `names`."""
+    from ..figures.power_curve import power_curve
 
-    grid = np.array(results["n"], float)
-    fine = np.linspace(grid.min(), grid.max(), 200)
-    fig, ax = plt.subplots(figsize=(7.5, 4.8), dpi=150)
-    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    series = []
-    for label, info in results["min_n_80"].items():
-        series.append((label, info, "power", "-", "o", f"{label}: {info['parameter']}"))
-        if label in results.get("min_n_80_ci", {}):
-            series.append((label, results["min_n_80_ci"][label], "ci_power", "--", "s",
-                           f"{label} (Monte Carlo CI)"))
-    color_of = {}
-    for label, info, key, style, marker, name in series:
-        color = color_of.setdefault(label, colors[len(color_of) % len(colors)])
-        k, m = [], []
-        for block in results["results"]:
-            p = next(p for p in block["parameters"] if p["label"] == label)
-            m.append(block["converged"])
-            k.append(round((p[key] or 0.0) * block["converged"]))
-        k, m = np.array(k, float), np.array(m, float)
-        power = np.divide(k, m, out=np.full(len(m), np.nan), where=m > 0)
-        err = 1.96 * np.sqrt(power * (1 - power) / np.maximum(m, 1))
-        yerr = [np.minimum(err, power), np.minimum(err, 1 - power)]     # kept inside [0, 1]
-        ax.errorbar(grid, power, yerr=yerr, fmt=marker, color=color, ms=5, capsize=2, lw=1,
-                    mfc="white" if key == "ci_power" else color, label=name)
-        curve = minimum_n.probit_curve(grid, k, m, fine) if len(grid) > 1 else None
-        if curve is not None:
-            ax.plot(fine, curve, style, color=color, lw=1.3)
-        else:
-            ax.plot(grid, power, style, color=color, lw=1.3)
-    ax.axhline(results["target_power"], color="0.3", ls=":", lw=1.2)
-    ax.text(1.0, results["target_power"] - 0.015, f"{results['target_power']:.0%} power ",
-            transform=ax.get_yaxis_transform(), color="0.3", fontsize=9, ha="right", va="top")
-    ax.set_xlabel("sample size n")
-    ax.set_ylabel(f"power (p < {results['alpha']})")
-    ax.set_ylim(-0.02, 1.04)
-    ax.set_xticks(grid)
-    ax.grid(alpha=0.3)
-    ax.set_title(f"Monte Carlo power: {results['reps']} replicates per n, {results['data']} data, "
-                 f"{results['estimator']}", fontsize=10)
-    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
-    fig.tight_layout()
-    for path in paths:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        with matplotlib.rc_context({"svg.hashsalt": "alianza-power"}):   # stable ids in the SVG
-            fig.savefig(path, bbox_inches="tight", metadata=_metadata(path))
-    plt.close(fig)
-
-
-def _metadata(path) -> dict:
-    """No creation dates or versions in the files: the same results give the same bytes."""
-    suffix = Path(path).suffix.lower()
-    if suffix == ".svg":
-        return {"Date": None, "Creator": None}
-    if suffix == ".png":
-        return {"Software": None}
-    if suffix == ".pdf":
-        return {"CreationDate": None, "Producer": None, "Creator": None}
-    return {}
+    power_curve(results, paths, lang, names)

@@ -17,8 +17,9 @@ We keep the point in both languages -- it is what Mexican usage, APA 7 and the
 statistical software share, and it keeps the tables identical across languages --
 and use the comma only as the thousands separator (APA 7, 6.38).
 
-Text may carry three tags of markup, <i>...</i> (italics: statistical symbols),
-<b>...</b> and <sub>...</sub>; each writer converts them to its own markup.
+Text may carry four tags of markup, <i>...</i> (italics: statistical symbols),
+<b>...</b>, <sub>...</sub> and <sup>...</sup> (the letter of a specific note); each writer
+converts them to its own markup.
 """
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ MINUS = "\u2212"
 DASH = "\u2014"
 GROUP = "_group"  # optional body column: rows are shown under a group heading when it changes
 KINDS = ("text", "int", "num", "bounded", "p", "pct", "ci", "bool")
-_TAG = re.compile(r"(</?(?:i|sub|b)>)")
+_TAG = re.compile(r"(</?(?:i|sub|sup|b)>)")
 
 
 def missing(x) -> bool:
@@ -85,6 +86,47 @@ def fmt_p_text(p, decimals: int = 3) -> str:
     """p in running text: '= .045' or '< .001'."""
     cell = fmt_p(p, decimals)
     return cell if cell.startswith("<") or cell == DASH else "= " + cell
+
+
+# How each statistic is shown everywhere (tables, notes, figures, the HTML page): decimals, and whether
+# it is bounded by 1 in absolute value (APA 7, 6.36: no leading zero). TLI can exceed 1 a little but is
+# read on the CFI's scale, so it is shown like the CFI (".982" beside ".985", not "0.982").
+# Fit indices and products of paths take three decimals (small values; APA 7, 6.36); the rest two.
+STATISTICS: dict[str, tuple[int, bool]] = {
+    "cfi": (3, True), "tli": (3, True), "rmsea": (3, True), "srmr": (3, True), "gfi": (3, True),
+    "agfi": (3, True), "delta_cfi": (3, True), "delta_rmsea": (3, True), "delta_srmr": (3, True),
+    "p": (3, True), "r": (2, True), "beta": (2, True), "r2": (2, True), "alpha": (2, True), "omega": (2, True),
+    "cr": (2, True), "ave": (2, True), "kmo": (2, True), "variance_share": (2, True), "loading": (2, True),
+    "chisq": (2, False), "chisq_df": (2, False), "aic": (2, False), "bic": (2, False), "est": (2, False),
+    "se": (2, False), "z": (2, False), "htmt": (2, False), "indirect": (3, False), "indirect_beta": (3, True),
+    "mardia": (2, False), "eigen": (2, False),
+}
+
+
+def stat_format(stat: str) -> tuple[int, bool]:
+    """(decimals, leading zero) of a statistic of STATISTICS."""
+    decimals, bounded = STATISTICS[stat]
+    return decimals, not bounded
+
+
+def fmt_stat(stat: str, x, decimals: int | None = None) -> str:
+    """A statistic with its own decimals and leading-zero rule ('cfi' .985, 'tli' .982, 'chisq' 12.30)."""
+    d, lz = stat_format(stat)
+    if stat == "p":
+        return fmt_p(x, d if decimals is None else decimals)
+    return fmt_num(x, d if decimals is None else decimals, leading_zero=lz)
+
+
+def fmt_apart(stat: str, x, threshold) -> str:
+    """`x` with as many more decimals (up to 4) as it takes not to look equal to `threshold`: an AVE of
+    .497 against .50 reads '.497', not '.50' flagged as below .50."""
+    d = stat_format(stat)[0]
+    text = fmt_stat(stat, x)
+    while not missing(threshold) and not missing(x) and text == fmt_stat(stat, threshold, d) and d < 4 \
+            and float(x) != float(threshold):
+        d += 1
+        text = fmt_stat(stat, x, d)
+    return text
 
 
 def stars(p) -> str:
@@ -143,18 +185,19 @@ class Run(NamedTuple):
     italic: bool = False
     sub: bool = False
     bold: bool = False
+    sup: bool = False  # superscript: the letter of a specific note (APA 7, 7.14)
 
 
 def split_markup(text: str) -> list[Run]:
     """'<i>M</i> (<i>SD</i>)' -> [Run('M', italic=True), Run(' ('), ...] for writers that build runs."""
     out: list[Run] = []
-    state = {"i": False, "sub": False, "b": False}
+    state = {"i": False, "sub": False, "b": False, "sup": False}
     for part in _TAG.split(text):
         m = _TAG.fullmatch(part) if part else None
         if m:
             state[part.strip("</>")] = not part.startswith("</")
         elif part:
-            out.append(Run(part, state["i"], state["sub"], state["b"]))
+            out.append(Run(part, state["i"], state["sub"], state["b"], state["sup"]))
     return out
 
 
@@ -186,6 +229,16 @@ class Column:
 
     def keys(self) -> list[str]:
         return list(self.key) if isinstance(self.key, tuple) else [self.key]
+
+
+def stat_column(key, header: str, stat: str, **kw) -> Column:
+    """A column showing statistic `stat` with its STATISTICS format (a 'ci' column when `key` is a tuple)."""
+    d, lz = stat_format(stat)
+    kw.setdefault("decimals", d)
+    if isinstance(key, tuple):
+        return Column(key, header, kind="ci", leading_zero=lz, **kw)
+    kind = "p" if stat == "p" else "num" if lz else "bounded"
+    return Column(key, header, kind=kind, **kw)
 
 
 @dataclass

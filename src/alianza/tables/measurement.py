@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..i18n import t
-from .apa import DASH, GROUP, ApaTable, Column, fmt_bounded, fmt_num, fmt_p_text, missing
+from .apa import DASH, GROUP, ApaTable, Column, fmt_bounded, fmt_num, fmt_p_text, fmt_stat, missing
 
 
 def construct_name(codebook, construct: str, lang: str) -> str:
@@ -160,9 +160,9 @@ def cfa_loadings(model: dict, codebook, lang: str, *, decimals: int = 2, p_decim
     ]
     fit = model.get("fit", {})
     note = t("note.cfa_loadings", lang, n=model.get("n"), estimator=model.get("estimator", "ML"),
-             df=_int(fit.get("df")), chisq=fmt_num(fit.get("chisq"), decimals),
-             p=fmt_p_text(fit.get("pvalue"), p_decimals), cfi=fmt_bounded(fit.get("cfi"), decimals),
-             rmsea=fmt_bounded(fit.get("rmsea"), decimals), srmr=fmt_bounded(fit.get("srmr"), decimals))
+             df=_int(fit.get("df")), chisq=fmt_stat("chisq", fit.get("chisq")),
+             p=fmt_p_text(fit.get("pvalue"), p_decimals), cfi=fmt_stat("cfi", fit.get("cfi")),
+             rmsea=fmt_stat("rmsea", fit.get("rmsea")), srmr=fmt_stat("srmr", fit.get("srmr")))
     return ApaTable(name="cfa_loadings", title=t("title.cfa_loadings", lang), columns=columns, body=body,
                     lang=lang, notes=[note], decimals=decimals, p_decimals=p_decimals, raw=raw)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..i18n import t
-from .apa import ApaTable, Column, fmt_bounded
+from .apa import ApaTable, Column, fmt_bounded, stat_column
 
 # Hu & Bentler (1999); config output.fit_cutoffs overrides.
 DEFAULT_CUTOFFS = {"cfi": 0.95, "tli": 0.95, "rmsea": 0.06, "srmr": 0.08}
@@ -41,14 +41,13 @@ def fit_indices(results: list[tuple[str, dict]], lang: str, *, labels: dict | No
         Column("chisq", "χ²"),
         Column("df", "<i>gl</i>" if lang == "es" else "<i>df</i>", kind="int", thousands=False),
         Column("pvalue", "<i>p</i>", kind="p"),
-        Column("cfi", "CFI", kind="bounded", decimals=3),
-        # TLI is not bounded by 1 (non-normed), so APA keeps its leading zero
-        Column("tli", "TLI", kind="num", decimals=3),
+        stat_column("cfi", "CFI", "cfi"),
+        stat_column("tli", "TLI", "tli"),
         # no-break spaces keep "[90% CI]" on one line when the heading wraps
         Column(("rmsea", "rmsea_ci_lower", "rmsea_ci_upper"),
                f"RMSEA [{t('col.ci', lang, level=90).replace(' ', chr(0xA0))}]", kind="ci",
                decimals=3, leading_zero=False, csv_header=["rmsea", "rmsea_ci_lower", "rmsea_ci_upper"]),
-        Column("srmr", "SRMR", kind="bounded", decimals=3),
+        stat_column("srmr", "SRMR", "srmr"),
         Column("aic", "AIC"),
         Column("bic", "BIC"),
     ]

@@ -5,19 +5,11 @@ import html
 
 import yaml
 
+from ..i18n import t
 from .writers import HTML_STYLE
 
-TITLES = {
-    "es": {"title": "Procedencia de los resultados", "created": "Fecha de la corrida", "python": "Python",
-           "platform": "Plataforma", "packages": "Versiones del software", "package": "Paquete", "version": "Versión",
-           "seeds": "Semillas", "inputs": "Archivos de entrada (SHA-256)", "file": "Archivo", "bytes": "Bytes",
-           "config": "Configuración", "source": "Registro completo"},
-    "en": {"title": "Provenance of the results", "created": "Run date", "python": "Python", "platform": "Platform",
-           "packages": "Software versions", "package": "Package", "version": "Version", "seeds": "Seeds",
-           "inputs": "Input files (SHA-256)", "file": "File", "bytes": "Bytes", "config": "Configuration",
-           "source": "Full record"},
-}
-
+KEYS = ("title", "created", "python", "platform", "packages", "package", "version", "seeds", "inputs", "file",
+        "bytes", "config", "source")
 
 def _table(headers, rows) -> str:
     head = "".join(f'<th class="l">{html.escape(h)}</th>' for h in headers)
@@ -26,7 +18,7 @@ def _table(headers, rows) -> str:
 
 
 def provenance_html(record: dict, lang: str = "en", *, source: str = "reports/provenance.json") -> str:
-    w = TITLES.get(lang, TITLES["en"])
+    w = {k: t(f"provpage.{k}", lang) for k in KEYS}
     parts = [f"<h1>{w['title']}</h1>",
              "<p>" + "<br>".join(f"<b>{w[k]}:</b> {html.escape(str(record.get(k, '')))}"
                                  for k in ("created", "python", "platform")) + "</p>",

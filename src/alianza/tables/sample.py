@@ -17,8 +17,10 @@ def _is_synthetic(waves) -> bool:
     return all("synthetic" in str(w).lower() for w in waves)
 
 
-def sample_description(frames: dict[str, pd.DataFrame], codebook, lang: str, *, decimals: int = 2) -> ApaTable:
-    """frames: wave id -> processed data of that wave (codebook columns). One column per wave plus Total."""
+def sample_description(frames: dict[str, pd.DataFrame], codebook, lang: str, *, decimals: int = 2,
+                       wave_names: dict | None = None) -> ApaTable:
+    """frames: wave id -> processed data of that wave (codebook columns). One column per wave plus Total,
+    headed by the wave's display name (`wave_names`, config waves.labels); the CSV keeps the ids."""
     waves = list(frames)
     groups = {**frames}
     if len(frames) > 1:
@@ -66,7 +68,7 @@ def sample_description(frames: dict[str, pd.DataFrame], codebook, lang: str, *, 
 
     body = pd.DataFrame(body_rows)
     columns = [Column("label", t("col.characteristic", lang), kind="text", width=2.6)]
-    columns += [Column(g, g, kind="text", align="r") for g in labels]
+    columns += [Column(g, (wave_names or {}).get(g, g), kind="text", align="r") for g in labels]
     notes = [t("note.sample_description", lang)]
     if _is_synthetic(waves):
         notes[0] += " " + t("note.synthetic", lang)
@@ -77,7 +79,7 @@ def sample_description(frames: dict[str, pd.DataFrame], codebook, lang: str, *, 
     )
 
 
-def data_quality(summaries: list[dict], lang: str) -> ApaTable:
+def data_quality(summaries: list[dict], lang: str, *, wave_names: dict | None = None) -> ApaTable:
     """Ingestion summaries (data/processed/<wave>.summary.json) -> rows received, quarantined by reason, kept.
 
     Waves are columns (as in the sample description) so that the table stays narrow
@@ -102,7 +104,8 @@ def data_quality(summaries: list[dict], lang: str) -> ApaTable:
     rows += [(heading, "rows_quarantined", t("total", lang)), ("", "rows_kept", t("col.rows_kept", lang))]
     body = pd.DataFrame([{GROUP: g, "key": key, "label": label, **counts(key)} for g, key, label in rows])
     labels = waves + ([total_label] if len(summaries) > 1 else [])
-    columns = [Column("label", "", kind="text")] + [Column(w, w, kind="int", csv_header=w) for w in labels]
+    columns = [Column("label", "", kind="text")] + [Column(w, (wave_names or {}).get(w, w), kind="int", csv_header=w)
+                                                    for w in labels]
     raw = body.drop(columns=[GROUP, "label"]).rename(columns={"key": "count"})
     return ApaTable(
         name="data_quality", title=t("title.data_quality", lang), columns=columns, body=body, lang=lang,

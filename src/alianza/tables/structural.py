@@ -13,7 +13,7 @@ import re
 import pandas as pd
 
 from ..i18n import t
-from .apa import ApaTable, Column, fmt_bounded, missing
+from .apa import STATISTICS, ApaTable, Column, fmt_bounded, fmt_stat, missing, stat_column
 from .models import model_label
 
 ARROW = "\u2192"
@@ -76,6 +76,14 @@ def chain_path(expr: str, labels: dict[str, tuple[str, str]]) -> str:
     return f" {ARROW} ".join(nodes)
 
 
+def readable_parameter(parameter: str, params) -> str:
+    """'E2 ~ E1' -> 'E1 → E2'; 'h1*h2' (labelled paths of `params`) -> 'E1 → E2 → E3'; else as given."""
+    parts = str(parameter).split(" ~ ")
+    if len(parts) == 2:
+        return f"{parts[1].strip()} {ARROW} {parts[0].strip()}"
+    return chain_path(parameter, path_labels(params)) or str(parameter)
+
+
 def defined_path(rec: dict, labels: dict[str, tuple[str, str]]) -> str:
     """The chain of a defined effect, given as op ':=' with rhs, or as a path/definition 'h1*h2*...'."""
     for expr in (rec.get("rhs") if rec.get("op") == ":=" else None, rec.get("definition"), rec.get("path")):
@@ -111,9 +119,22 @@ def _supported(value) -> bool | None:
     return None if missing(value) else bool(value)
 
 
+def ci_method_key(text) -> str:
+    """'bootstrap percentil' / 'bootstrap percentile' / 'perc' -> 'perc'; BCa -> 'bca'; Wald -> 'wald';
+    '' when unknown. The results record the method in the language of the run; tables re-word it."""
+    s = str(text or "").lower()
+    if "bca" in s:
+        return "bca"
+    if "perc" in s:
+        return "perc"
+    if "wald" in s or "delta" in s:
+        return "wald"
+    return ""
+
+
 def _ci_method(recs, lang) -> str:
-    method = next((r.get("ci_method") for r in recs if r.get("ci_method")), "")
-    return f" ({method})" if method else ""
+    key = ci_method_key(next((r.get("ci_method") for r in recs if r.get("ci_method")), ""))
+    return f" ({t(f'ci.{key}', lang)})" if key else ""
 
 
 def hypotheses(doc, codebook, lang: str, *, decimals: int = 2, p_decimals: int = 3, params=None) -> ApaTable:
@@ -136,30 +157,40 @@ def hypotheses(doc, codebook, lang: str, *, decimals: int = 2, p_decimals: int =
             "path": defined_path(rec, labels) or path_text(rec),
             "est": first(rec, "est"), "se": first(rec, "se"), "z": first(rec, "z"),
             "pvalue": first(rec, "pvalue"), "ci_lower": first(rec, "ci_lower"), "ci_upper": first(rec, "ci_upper"),
-            "std_all": first(rec, "std_all"),
+            "std_all": first(rec, "std_all"), "r2": first(rec, "r2_outcome"),
             "supported": _supported(first(rec, "supported", "decision")),
         })
     body = pd.DataFrame(rows)
     level = _level(doc, recs)
+    # a product of paths (H6) is small: its table shows every estimate with the decimals of indirect
+    # effects, so that H6 reads the same here and in the indirect-effects table
+    defined = any(r.get("op") == ":=" or "*" in str(r.get("path", "")) for r in recs)
+    d = STATISTICS["indirect"][0] if defined else decimals
     columns = [
         Column("hypothesis", t("col.hypothesis", lang), kind="text"),
         Column("path", t("col.path", lang), kind="text"),
-        Column("est", "<i>B</i>", decimals=decimals),
-        Column("se", _se(lang)),
-        Column("std_all", "β", kind="bounded", stars_from="pvalue"),
+        Column("est", "<i>B</i>", decimals=d),
+        Column("se", _se(lang), decimals=d),
+        Column("std_all", "β", kind="bounded", decimals=d),
         Column("pvalue", "<i>p</i>", kind="p"),
-        Column(("ci_lower", "ci_upper"), t("col.ci", lang, level=level), kind="ci",
+        Column(("ci_lower", "ci_upper"), t("col.ci", lang, level=level), kind="ci", decimals=d,
                csv_header=["ci_lower", "ci_upper"]),
-        Column("supported", t("col.supported", lang), kind="bool", align="c"),
     ]
+    if len(body) and body["r2"].notna().any():
+        columns.append(stat_column("r2", "<i>R</i>²", "r2"))
+    columns.append(Column("supported", t("col.supported", lang), kind="bool", align="c"))
     n = doc.get("n") if isinstance(doc, dict) else None
     note = t("note.hypotheses", lang, n=n if n is not None else "—", level=level)
     note = note[:-1] + _ci_method(recs, lang) + "." if _ci_method(recs, lang) else note
+    boot = ci_method_key(next((r.get("ci_method") for r in recs if r.get("ci_method")), "")) in ("perc", "bca")
+    note += " " + t("note.hypotheses_test_boot" if boot else "note.hypotheses_test_wald", lang)
+    if "r2" in [c.key for c in columns]:
+        note += " " + t("note.r2_outcome", lang)
     leg = legend(codebook, " ".join(body["path"]) if len(body) else "", lang)
     if leg:
         note += " " + leg + "."
     return ApaTable(name="hypotheses", title=t("title.hypotheses", lang), columns=columns, body=body, lang=lang,
-                    notes=[note, t("note.p_stars", lang)], decimals=decimals, p_decimals=p_decimals)
+                    notes=[note], decimals=decimals, p_decimals=p_decimals)
 
 
 def indirect_effects(doc, codebook, lang: str, *, decimals: int = 2, params=None) -> ApaTable:
@@ -176,11 +207,14 @@ def indirect_effects(doc, codebook, lang: str, *, decimals: int = 2, params=None
             path = path.replace("*", " × ")
         rows.append({
             "effect": str(first(rec, "effect", "name", "label", "lhs", default="")), "path": path,
-            **{k: first(rec, k) for k in ("est", "se", "pvalue", "ci_lower", "ci_upper", "std_all")},
+            **{k: first(rec, k) for k in ("est", "se", "pvalue", "ci_lower", "ci_upper", "std_all", "ci_lower_bca",
+                                          "ci_upper_bca")},
         })
-    body = pd.DataFrame(rows)
+    body = pd.DataFrame(rows, columns=["effect", "path", "est", "se", "pvalue", "ci_lower", "ci_upper", "std_all",
+                                       "ci_lower_bca", "ci_upper_bca"])
     level = _level(doc, recs)
     d3 = max(decimals, 3)  # products of paths are small: one more decimal
+    bca = bool(len(body)) and body["ci_lower_bca"].notna().any()
     columns = [
         Column("effect", t("col.effect", lang), kind="text"),
         Column("path", t("col.path", lang), kind="text"),
@@ -189,20 +223,24 @@ def indirect_effects(doc, codebook, lang: str, *, decimals: int = 2, params=None
     ]
     if len(body) and body["std_all"].notna().any():
         columns.append(Column("std_all", "β", kind="bounded", decimals=d3))
-    columns.append(Column(("ci_lower", "ci_upper"), t("col.ci", lang, level=level), kind="ci", decimals=d3,
-                          csv_header=["ci_lower", "ci_upper"]))
+    ci = t("col.ci", lang, level=level)
+    if bca:  # both bootstrap intervals, under one spanner (as in the effects table)
+        columns += [Column(("ci_lower", "ci_upper"), t("ci.perc_short", lang).capitalize(), kind="ci", decimals=d3,
+                           spanner=ci, csv_header=["ci_lower", "ci_upper"]),
+                    Column(("ci_lower_bca", "ci_upper_bca"), "BCa", kind="ci", decimals=d3, spanner=ci,
+                           csv_header=["ci_lower_bca", "ci_upper_bca"])]
+    else:
+        columns.append(Column(("ci_lower", "ci_upper"), ci, kind="ci", decimals=d3, csv_header=["ci_lower", "ci_upper"]))
     d = doc if isinstance(doc, dict) else {}
-    method = str(d.get("ci_type") or next((r.get("ci_method") for r in recs if r.get("ci_method")), "percentile"))
-    key = method.lower().replace("bootstrap", "").strip()
-    names = {"es": {"percentile": "percentil", "percentil": "percentil", "bca": "BCa", "bc": "BC"},
-             "en": {"percentile": "percentile", "percentil": "percentile", "bca": "BCa"}}
+    key = ci_method_key(d.get("ci_type") or next((r.get("ci_method") for r in recs if r.get("ci_method")), "perc"))
     boot = d.get("bootstrap") if isinstance(d.get("bootstrap"), dict) else {}
     if key == "wald":
         note = t("note.indirect_effects_wald", lang, n=d.get("n", "—"), level=level)
     else:
         note = t("note.indirect_effects", lang, n=d.get("n", "—"), level=level,
                  n_boot=d.get("n_boot", boot.get("n_boot", boot.get("R", "—"))),
-                 seed=d.get("seed", boot.get("seed", "—")), ci_type=names.get(lang, {}).get(key, method))
+                 seed=d.get("seed", boot.get("seed", "—")),
+                 ci_type=t("ci.perc_bca_short" if bca else f"ci.{key or 'perc'}_short", lang))
     leg = legend(codebook, " ".join(body["path"]) if len(body) else "", lang)
     if leg:
         note += " " + leg + "."
@@ -258,8 +296,10 @@ def model_comparison(doc, lang: str, *, labels: dict | None = None, decimals: in
 INVARIANCE_STEPS = ("configural", "metric", "scalar", "strict")
 
 
-def invariance(doc: dict, codebook, lang: str, *, decimals: int = 3, p_decimals: int = 3) -> ApaTable:
-    """reports/invariance/<group>.json: fit of every step, its change against the previous step, decision."""
+def invariance(doc: dict, codebook, lang: str, *, decimals: int = 3, p_decimals: int = 3,
+               value_labels: dict | None = None) -> ApaTable:
+    """reports/invariance/<group>.json: fit of every step, its change against the previous step, decision.
+    `value_labels`: display names of the groups (the waves' labels when the group is the wave)."""
     group = doc.get("group", "")
     comps = {c["model"]: c for c in doc.get("comparisons", [])}
     freed: dict[str, list[str]] = {}
@@ -300,22 +340,81 @@ def invariance(doc: dict, codebook, lang: str, *, decimals: int = 3, p_decimals:
     ]
     group_name = _group_name(codebook, group, lang)
     groups = doc.get("groups") or {}
-    listed = ", ".join(f"{_group_value(codebook, group, g, lang)} (<i>n</i> = {n})" for g, n in groups.items())
+    listed = ", ".join(f"{(value_labels or {}).get(g) or _group_value(codebook, group, g, lang)} (<i>n</i> = {n})"
+                       for g, n in groups.items())
     rules = (doc.get("rules") or {}).get("rules", doc.get("rules") or {})
-    metric = rules.get("metric", {}) if isinstance(rules, dict) else {}
-    note = t("note.invariance", lang, dcfi=fmt_bounded(metric.get("delta_cfi", -0.01), 3),
-             drmsea=fmt_bounded(metric.get("delta_rmsea", 0.015), 3))
+    note = t("note.invariance", lang, criteria=invariance_criteria(rules, lang))
     if listed:
         note = f"{group_name}: {listed}. " + note
     for step, names in freed.items():
         note += f" {t(f'inv.{step}', lang) if step in INVARIANCE_STEPS else step}: {', '.join(names)}."
     for extra in doc.get("notes", []) or []:
-        note += f" {extra}"
+        note += " " + invariance_note(extra, codebook, lang)
     raw = body.drop(columns=["label"])
     title = t("title.invariance", lang, group=group_name.lower() if lang == "es" else group_name)
     return ApaTable(name=f"invariance_{group}", title=title,
                     columns=columns, body=body, lang=lang, notes=[note], decimals=decimals, p_decimals=p_decimals,
                     raw=raw, landscape=True)
+
+
+# (symbol, comparison) of each rule of alianza.invariance (config invariance.rules)
+_RULE_SYMBOLS = {"delta_cfi": ("ΔCFI", "≥"), "delta_rmsea": ("ΔRMSEA", "≤"), "delta_srmr": ("ΔSRMR", "≤"),
+                 "chisq_alpha": ("<i>p</i>(Δχ²)", "≥")}
+
+
+def invariance_criteria(rules: dict, lang: str) -> str:
+    """'metric: ΔCFI ≥ −.010, ΔRMSEA ≤ .015 and ΔSRMR ≤ .030; scalar and strict: ...' -- every rule
+    the decisions used, steps with the same rule listed together."""
+    if not isinstance(rules, dict):
+        return ""
+    joiner = f" {t('or' if rules.get('combine') == 'any' else 'and', lang)} "
+    by_rule: dict[str, list[str]] = {}
+    for step in INVARIANCE_STEPS[1:]:
+        rule = rules.get(step)
+        if not isinstance(rule, dict):
+            continue
+        parts = [f"{sym} {op} {fmt_stat(key if key != 'chisq_alpha' else 'p', rule[key])}"
+                 for key, (sym, op) in _RULE_SYMBOLS.items() if rule.get(key) is not None]
+        if parts:
+            text = ", ".join(parts[:-1]) + joiner + parts[-1] if len(parts) > 1 else parts[0]
+            by_rule.setdefault(text, []).append(t(f"inv.{step}_short", lang))
+    return "; ".join(f"{(' ' + t('and', lang) + ' ').join(steps)}: {text}"
+                     for text, steps in by_rule.items())
+
+
+# The free-text notes of alianza.invariance (English) and their catalogue entries: the table re-words them.
+_NOTE_PATTERNS = (
+    (r"groups (?P<groups>.+) of '(?P<group>\w+)' \(N < (?P<min>\d+)\) merged into '(?P<other>.+)' \(N = (?P<n>\d+)\)",
+     "inv.note_merged"),
+    (r"groups (?P<groups>.+) of '(?P<group>\w+)' \(N = (?P<n>\d+) together, below min_group_n = (?P<min>\d+)\) "
+     r"left out", "inv.note_left_out"),
+    (r"groups (?P<groups>.+) of '(?P<group>\w+)' are smaller than min_group_n = (?P<min>\d+) and were left out",
+     "inv.note_skipped"),
+    (r"(?P<step>\w+) invariance is not supported(?P<freed> even after freeing parameters)?; later steps are "
+     r"reported but rest on a failed \w+ step", "inv.note_failed"),
+    (r"the (?P<step>\w+) model did not converge", "inv.note_not_converged"),
+    (r"latent means are not compared: scalar invariance \(full or partial\) does not hold", "inv.note_no_means"),
+)
+
+
+def invariance_note(text: str, codebook, lang: str) -> str:
+    """One note of an invariance result in `lang`, group codes as their labels; a note of unknown
+    shape is kept as written."""
+    for pattern, key in _NOTE_PATTERNS:
+        m = re.fullmatch(pattern, str(text).strip().rstrip("."))
+        if not m:
+            continue
+        f = m.groupdict()
+        if "groups" in f:
+            g = f["group"]
+            f["groups"] = ", ".join(_group_value(codebook, g, v.split(" (")[0], lang) for v in f["groups"].split(", "))
+            f["group"] = _group_name(codebook, g, lang)
+        if "step" in f:
+            f["step"] = t(f"inv.{f['step']}_short", lang) if f["step"] in INVARIANCE_STEPS else f["step"]
+            f["freed"] = t("inv.note_even_freed", lang) if f.get("freed") else ""
+        out = t(key, lang, **f)
+        return out[0].upper() + out[1:]
+    return str(text).rstrip(".") + "."
 
 
 def _group_name(codebook, group: str, lang: str) -> str:

@@ -11,6 +11,7 @@ section of its own.
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 
 from docx import Document
@@ -24,8 +25,7 @@ from docx.shared import Inches, Pt
 from .apa import DASH, ApaTable, note_paragraphs, plain, split_markup, text_width, wrap_words
 
 FONT = "Times New Roman"
-FONT_SIZE = 12
-SMALL_FONT_SIZE = 10  # table body of a table too wide for a landscape page at 12 pt
+FONT_SIZE = 12  # the one size of every table (APA 7, 7.8); a table too wide wraps its cells instead
 RULE = 8  # border width in eighths of a point: 1 pt
 THIN_RULE = 4
 PAGE = {"portrait": (8.5, 11.0), "landscape": (11.0, 8.5)}
@@ -72,7 +72,7 @@ def _row_flag(row, tag: str) -> None:
 
 
 def _add_runs(paragraph, text: str, *, italic: bool = False, bold: bool = False, size: int | None = None) -> None:
-    for chunk, it, sub, b in split_markup(text):
+    for chunk, it, sub, b, sup in split_markup(text):
         run = paragraph.add_run(chunk)
         if size and size != FONT_SIZE:
             run.font.size = Pt(size)
@@ -80,6 +80,8 @@ def _add_runs(paragraph, text: str, *, italic: bool = False, bold: bool = False,
         run.bold = bold or b or None
         if sub:
             run.font.subscript = True
+        if sup:
+            run.font.superscript = True
 
 
 def _format_paragraph(paragraph, *, align=None, double: bool = False) -> None:
@@ -201,8 +203,9 @@ def column_widths(table: ApaTable, available: float, scale: float = 1.0) -> list
 
 
 def word_layout(table: ApaTable) -> tuple[bool, int, list[float]]:
-    """(landscape, body font size, column widths): portrait at 12 pt when the table fits; else a
-    landscape page; else 10 pt in the table body (APA 7 allows a smaller font in tables)."""
+    """(landscape, body font size, column widths): portrait when the table fits; else a landscape
+    page, whose columns shrink (cells wrap) when even that is too narrow. Always 12 pt: one font
+    size throughout the document."""
     def natural(scale):
         w = column_widths(table, float("inf"), scale)
         flexible = sum(1.2 for c in table.columns if c.width)  # wrapped text may shrink to 1.2 in
@@ -212,9 +215,7 @@ def word_layout(table: ApaTable) -> tuple[bool, int, list[float]]:
     landscape = PAGE["landscape"][0] - 2 * MARGIN
     if not table.landscape and natural(1.0) <= portrait:
         return False, FONT_SIZE, column_widths(table, portrait)
-    if natural(1.0) <= landscape:
-        return True, FONT_SIZE, column_widths(table, landscape)
-    return True, SMALL_FONT_SIZE, column_widths(table, landscape, SMALL_FONT_SIZE / FONT_SIZE)
+    return True, FONT_SIZE, column_widths(table, landscape)
 
 
 def _add_table(doc, table: ApaTable, widths: list[float], size: int) -> None:
@@ -293,8 +294,20 @@ def _add_table(doc, table: ApaTable, widths: list[float], size: int) -> None:
         _format_paragraph(p, double=True)
 
 
-def write_docx(tables: list[ApaTable], path) -> None:
-    """One document with each table on its own page (landscape pages where a table needs them)."""
+def document_title(tables: list[ApaTable]) -> str:
+    """'Reliability and ...' for one table; 'Tables 1–9' ('Tablas 1–9') for a set."""
+    from ..i18n import t
+
+    if len(tables) == 1:
+        return plain(tables[0].title)
+    return f"{t('tables', tables[0].lang)} {tables[0].number}\u2013{tables[-1].number}"
+
+
+def write_docx(tables: list[ApaTable], path, *, title: str | None = None) -> None:
+    """One document with each table on its own page (landscape pages where a table needs them).
+
+    Document properties come from the run, not python-docx's template (created 2013): `title`
+    (default: the table's title, or "Tables 1-9" for a set), created and modified now."""
     if not tables:
         raise ValueError("no tables to write")
     doc = Document()
@@ -305,7 +318,10 @@ def write_docx(tables: list[ApaTable], path) -> None:
         _orient(section, landscape)
         _add_table(doc, table, widths, size)
     props = doc.core_properties
-    props.title = plain(tables[0].title) if len(tables) == 1 else plain(tables[0].label)
+    props.title = title or document_title(tables)
+    props.created = props.modified = datetime.now(timezone.utc).replace(microsecond=0)
+    props.last_modified_by = "alianza"
+    props.revision = 1
     props.author = "alianza"
     props.language = LANG_TAG.get(tables[0].lang, "en-US")
     if tables[0].provenance:

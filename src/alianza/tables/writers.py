@@ -17,6 +17,10 @@ from ..i18n import t
 from .apa import DASH, MINUS, ApaTable, note_paragraphs, plain, split_markup, text_width, wrap_words
 
 FORMATS = ("tex", "docx", "md", "csv", "html")
+# APA 7 captions with the caption package: "Table 1" in bold on its own line, the title in italics
+# below it, flush left, above the table (the caption is written before the tabular).
+LATEX_CAPTION = ("\\usepackage[labelfont=bf,textfont=it,labelsep=newline,singlelinecheck=false,"
+                 "justification=raggedright,position=top,skip=6pt]{caption}")
 
 # Characters pdflatex's default (OT1/T1 + utf8) set-up cannot print as text, or prints wrongly
 # ('<' and '>' come out as inverted punctuation in OT1).
@@ -35,7 +39,7 @@ _LATEX_SPECIAL = {
 def latex_text(text: str) -> str:
     """Markup text -> LaTeX: specials escaped, symbols in math mode, <i>/<sub> as \\textit/\\textsubscript."""
     out = []
-    for chunk, italic, sub, bold in split_markup(text):
+    for chunk, italic, sub, bold, sup in split_markup(text):
         s = "".join(_LATEX_SPECIAL.get(ch, _LATEX_CHARS.get(ch, ch)) for ch in chunk)
         s = s.replace("$$", "")  # adjacent math symbols (e.g. 'χ²') merge into one math group
         if bold:
@@ -44,13 +48,15 @@ def latex_text(text: str) -> str:
             s = f"\\textit{{{s}}}"
         if sub:
             s = f"\\textsubscript{{{s}}}"
+        if sup:
+            s = f"\\textsuperscript{{{s}}}"
         out.append(s)
     return "".join(out)
 
 
 def markdown_text(text: str, *, cell: bool = False) -> str:
     out = []
-    for chunk, italic, sub, bold in split_markup(text):
+    for chunk, italic, sub, bold, sup in split_markup(text):
         s = chunk.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_")
         if cell:
             s = s.replace("|", "\\|")
@@ -60,13 +66,15 @@ def markdown_text(text: str, *, cell: bool = False) -> str:
             s = f"*{s}*"
         if sub:
             s = f"<sub>{s}</sub>"
+        if sup:
+            s = f"<sup>{s}</sup>"
         out.append(s)
     return "".join(out)
 
 
 def html_text(text: str) -> str:
     out = []
-    for chunk, italic, sub, bold in split_markup(text):
+    for chunk, italic, sub, bold, sup in split_markup(text):
         s = html.escape(chunk)
         if bold:
             s = f"<b>{s}</b>"
@@ -74,6 +82,8 @@ def html_text(text: str) -> str:
             s = f"<i>{s}</i>"
         if sub:
             s = f"<sub>{s}</sub>"
+        if sup:
+            s = f"<sup>{s}</sup>"
         out.append(s)
     return "".join(out)
 
@@ -225,7 +235,7 @@ def to_latex(table: ApaTable) -> str:
     head = f"% {plain(table.label)}. {plain(table.title)}\n"
     if table.provenance:
         head += f"% {table.provenance}\n"
-    head += "% Needs " + ", ".join(f"\\usepackage{{{p}}}" for p in packages) + ".\n"
+    head += "% Needs " + ", ".join(f"\\usepackage{{{p}}}" for p in packages) + "; APA captions: " + LATEX_CAPTION + ".\n"
     if not lay.fits:
         head += "% Wider than a landscape text block even in \\footnotesize: check the layout.\n"
     setup = (lay.size + "\n" if lay.size else "") + (
@@ -253,7 +263,7 @@ def latex_document(tables: list[ApaTable]) -> str:
     name = f"\\renewcommand{{\\tablename}}{{{t('table', tables[0].lang)}}}\n" if tables else ""
     return (
         "\\documentclass[11pt]{article}\n\\usepackage[T1]{fontenc}\n\\usepackage[utf8]{inputenc}\n"
-        "\\usepackage{booktabs}\n\\usepackage{longtable}\n\\usepackage{pdflscape}\n" + name
+        "\\usepackage{booktabs}\n\\usepackage{longtable}\n\\usepackage{pdflscape}\n" + LATEX_CAPTION + "\n" + name
         + "\\begin{document}\n" + body + "\\end{document}\n"
     )
 

@@ -1,0 +1,44 @@
+"""The effects table: direct, specific indirect, total indirect and total effects of the path model on
+its final outcome(s), with bootstrap percentile and BCa intervals (reports/effects/<sample>/<model>.json,
+alianza.effects). Indirect effects are labelled as such, with their route."""
+from __future__ import annotations
+
+import pandas as pd
+
+from ..i18n import t
+from .apa import GROUP, STATISTICS, ApaTable, Column, stat_column
+from .structural import ARROW, legend
+
+
+def _label(rec: dict, lang: str) -> str:
+    route = str(rec.get("route") or "").replace(" -> ", f" {ARROW} ")
+    if rec["kind"] == "indirect":
+        return f"{t('eff.indirect', lang)}: {route}"
+    return t(f"eff.{rec['kind']}", lang)
+
+
+def effects(doc: dict, codebook, lang: str) -> ApaTable:
+    recs = doc.get("effects") or []
+    rows = [{GROUP: f"{r['source']} {ARROW} {r['target']}", "label": _label(r, lang), **r} for r in recs]
+    body = pd.DataFrame(rows, columns=[GROUP, "label", "source", "target", "kind", "route", "est", "std_all", "se",
+                                       "ci_lower", "ci_upper", "ci_lower_bca", "ci_upper_bca"])
+    level = round(100 * doc.get("level", 0.95))
+    d = STATISTICS["indirect"][0]  # products of paths: the decimals of indirect effects throughout
+    ci = t("col.ci", lang, level=level)
+    columns = [
+        Column("label", t("col.effect", lang), kind="text", width=3.3),
+        Column("est", "<i>B</i>", decimals=d),
+        Column("se", "<i>EE</i>" if lang == "es" else "<i>SE</i>", decimals=d),
+        stat_column("std_all", "β", "indirect_beta"),
+        Column(("ci_lower", "ci_upper"), t("ci.perc_short", lang).capitalize(), kind="ci", decimals=d,
+               spanner=ci, csv_header=["ci_lower", "ci_upper"]),
+        Column(("ci_lower_bca", "ci_upper_bca"), "BCa", kind="ci", decimals=d, spanner=ci,
+               csv_header=["ci_lower_bca", "ci_upper_bca"]),
+    ]
+    note = t("note.effects", lang, n=doc.get("n", "—"), n_boot=doc.get("n_boot", "—"), seed=doc.get("seed", "—"),
+             level=level)
+    leg = legend(codebook, " ".join(f"{r['source']} {r['target']} {r.get('route') or ''}" for r in recs), lang)
+    if leg:
+        note += " " + leg + "."
+    return ApaTable(name="effects", title=t("title.effects", lang), columns=columns, body=body, lang=lang,
+                    notes=[note], raw=body.drop(columns=[GROUP, "label"]), landscape=True)

@@ -1,0 +1,95 @@
+"""The console of `make run`: Snakemake's output to the log, one line per finished stage, failures named
+with their log, and a summary of the results in the configured language."""
+import io
+import json
+import shutil
+import sys
+
+import pytest
+
+from alianza.console import Progress, run_snakemake, stage_label, summary_lines
+from alianza.yamlfiles import load_yaml
+from tests.conftest import ROOT
+from tests.unit.tables_helpers import lavaan_model, validity_wave
+
+SNAKEMAKE_OUTPUT = """Building DAG of jobs...
+Job stats:
+job           count
+----------  -------
+ingest            2
+pool              1
+all               1
+total             4
+
+Select jobs to execute...
+localrule ingest:
+    input: data/raw/w1.csv
+Finished jobid: 2 (Rule: ingest)
+1 of 4 steps (25%) done
+Finished jobid: 3 (Rule: ingest)
+2 of 4 steps (50%) done
+Finished jobid: 1 (Rule: pool)
+3 of 4 steps (75%) done
+Finished jobid: 0 (Rule: all)
+4 of 4 steps (100%) done
+"""
+
+
+def test_progress_reports_a_stage_when_its_last_job_finishes():
+    prog, stages = Progress(), []
+    for line in SNAKEMAKE_OUTPUT.splitlines():
+        stages += prog.feed(line)
+    assert stages == ["ingest", "pool"]
+    assert prog.planned == {"ingest": 2, "pool": 1, "all": 1} and (prog.done, prog.total) == (4, 4)
+
+
+def _fake_snakemake(tmp_path, text, code=0):
+    script = tmp_path / "fake.py"
+    script.write_text(f"import sys\nsys.stdout.write({text!r})\nsys.exit({code})\n")
+    return [sys.executable, str(script)]
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_console_shows_stages_and_sends_detail_to_the_log(tmp_path, lang):
+    out = io.StringIO()
+    code, _ = run_snakemake(_fake_snakemake(tmp_path, SNAKEMAKE_OUTPUT), tmp_path / "logs" / "run.log", lang, out)
+    shown = out.getvalue().splitlines()
+    assert code == 0
+    assert shown[1:] == [f"  \u2713 {stage_label('ingest', lang)} (2)", f"  \u2713 {stage_label('pool', lang)}"]
+    assert str(tmp_path / "logs" / "run.log") in shown[0]
+    assert (tmp_path / "logs" / "run.log").read_text() == SNAKEMAKE_OUTPUT  # every line of detail, in the log
+    assert "localrule" not in out.getvalue() and "input:" not in out.getvalue()
+
+
+def test_a_failed_stage_is_named_with_its_log(tmp_path):
+    text = ("Job stats:\njob count\nfit_model 1\ntotal 1\n"
+            "Error in rule fit_model:\n    jobid: 3\n    log: logs/fit/pooled/m.log (check log file(s) for error details)\n")
+    out = io.StringIO()
+    code, prog = run_snakemake(_fake_snakemake(tmp_path, text, 1), tmp_path / "run.log", "en", out)
+    assert code == 1 and prog.failed == [("fit_model", "logs/fit/pooled/m.log")]
+    assert f"Failed: {stage_label('fit_model', 'en')}. Detail in logs/fit/pooled/m.log" in out.getvalue()
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_summary_reads_the_results_in_the_configured_language(tmp_path, lang):
+    config = load_yaml(ROOT / "config" / "config.yaml")
+    (tmp_path / "config").mkdir()
+    shutil.copy(ROOT / "config" / "codebook.yaml", tmp_path / "config" / "codebook.yaml")
+    models = tmp_path / "reports" / "models" / "pooled"
+    models.mkdir(parents=True)
+    for m in ("measurement", "five_stage"):
+        (models / f"{m}.json").write_text(json.dumps(lavaan_model(f"pooled_{m}")))
+    (tmp_path / "reports" / "validity").mkdir()
+    (tmp_path / "reports" / "validity" / "pooled.json").write_text(json.dumps(validity_wave()))
+    hyp = {"samples": {"pooled": {"hypotheses": [{"hypothesis": "H1", "supported": True},
+                                                 {"hypothesis": "H2", "supported": False}]}}}
+    (tmp_path / "reports" / "tables").mkdir()
+    (tmp_path / "reports" / "tables" / "hypotheses.json").write_text(json.dumps(hyp))
+    lines = summary_lines(tmp_path, config, lang)
+    text = "\n".join(lines)
+    assert {"es": "Hipótesis: 1 de 2 apoyadas", "en": "Hypotheses: 1 of 2 supported"}[lang] in text
+    assert "H1 \u2713" in text and "H2 \u2717" in text
+    label = config["output"]["model_labels"]["five_stage"][lang]
+    assert label in text and f"N = {lavaan_model('pooled_five_stage')['n']}" in text
+    assert {"es": "Validez", "en": "Validity"}[lang] in text
+    assert lines[-1].startswith({"es": "Dónde mirar: reports/index.html", "en": "Where to look: reports/index.html"}[lang])

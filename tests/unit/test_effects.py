@@ -1,0 +1,89 @@
+"""Direct, specific indirect and total effects with bootstrap percentile and BCa intervals.
+
+The serial effect E1 -> E2 -> E3 -> E4 -> E5 -> CO of the five-stage model is also lavaan's `:=`
+parameter H6 := h1*h2*h3*h4*h5, whose bootstrap SE, percentile and BCa intervals
+alianza.sem.bootstrap computes (and tests against lavaan): the effect worked out from the paths must
+give the same numbers from the same replicates. The decomposition is checked on small graphs whose
+routes are written out by hand."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from alianza.effects import decompose, effect_values, effects_report
+from alianza.tables.effects import effects
+from alianza.tables.writers import to_markdown
+from tests.conftest import FIXTURES, ROOT
+from tests.unit.tables_helpers import codebook
+
+
+def test_decomposition_of_a_partial_mediation():
+    paths = [("X", "M"), ("M", "Y"), ("X", "Y"), ("M", "N"), ("N", "Y")]
+    got = [(e.source, e.kind, e.routes) for e in decompose(paths) if e.source == "X"]
+    assert got == [("X", "direct", (("X", "Y"),)),
+                   ("X", "indirect", (("X", "M", "Y"),)),
+                   ("X", "indirect", (("X", "M", "N", "Y"),)),
+                   ("X", "total_indirect", (("X", "M", "Y"), ("X", "M", "N", "Y"))),
+                   ("X", "total", (("X", "M", "Y"), ("X", "M", "N", "Y"), ("X", "Y")))]
+    coef = {("X", "M"): 0.5, ("M", "Y"): 0.4, ("X", "Y"): 0.1, ("M", "N"): 0.3, ("N", "Y"): 0.2}
+    total = next(e for e in decompose(paths) if e.source == "X" and e.kind == "total")
+    assert effect_values(total, coef) == pytest.approx(0.1 + 0.5 * 0.4 + 0.5 * 0.3 * 0.2)
+
+
+def test_a_single_route_is_not_repeated_as_a_total():
+    kinds = [(e.source, e.kind) for e in decompose([("A", "B"), ("B", "C")])]
+    assert kinds == [("A", "indirect"), ("B", "direct")]
+
+
+@pytest.fixture(scope="module")
+def five_stage_boot():
+    from alianza.sem.bootstrap import bootstrap, with_bootstrap
+    from alianza.workflow import model_text
+
+    data = pd.read_csv(FIXTURES / "waves" / "pooled.csv")
+    text = model_text([ROOT / "config" / "models" / "measurement.lav", ROOT / "config" / "models" / "five_stage.lav"])
+    boot = bootstrap(text, data, replicates=120, seed=7, bca=True, bollen_stine=False, workers=1)
+    return boot, with_bootstrap(boot.fit, boot).params
+
+
+def test_serial_effect_equals_the_defined_parameter_of_the_same_bootstrap(five_stage_boot):
+    boot, params = five_stage_boot
+    report = effects_report(boot, model="five_stage", sample="pooled")
+    serial = next(e for e in report["effects"] if e["route"] == "E1 -> E2 -> E3 -> E4 -> E5 -> CO")
+    h6 = params[params["op"] == ":="].iloc[0]
+    for key in ("est", "se", "ci_lower", "ci_upper", "ci_lower_bca", "ci_upper_bca", "std_all"):
+        assert serial[key] == pytest.approx(float(h6[key]), rel=1e-9, abs=1e-12), key
+    direct = next(e for e in report["effects"] if e["kind"] == "direct")
+    path = params[(params["op"] == "~") & (params["lhs"] == "CO")].iloc[0]
+    assert direct["route"] == "E5 -> CO"
+    assert direct["est"] == pytest.approx(float(path["est"])) and direct["ci_lower"] == pytest.approx(
+        float(path["ci_lower"]))
+    assert report["n"] == boot.fit.n and report["n_boot"] == 120
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_effects_table_labels_indirect_effects_and_shows_both_intervals(five_stage_boot, lang):
+    boot, _ = five_stage_boot
+    table = effects(effects_report(boot, model="five_stage", sample="pooled"), codebook(), lang)
+    md = to_markdown(table)
+    word = {"es": "Indirecto", "en": "Indirect"}[lang]
+    assert f"{word}: E1 → E2 → E3 → E4 → E5 → CO" in md
+    assert "BCa" in md and {"es": "Percentil", "en": "Percentile"}[lang] in md
+    rows = [c for k, c in table.rows() if k == "row"]
+    assert all(len(r[1].split(".")[1].rstrip("*")) == 3 for r in rows)  # three decimals, as every indirect effect
+    assert not np.isnan(table.body["ci_lower_bca"].astype(float)).any()
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_defined_effects_table_shows_percentile_and_bca(five_stage_boot, lang):
+    from alianza.hypotheses import effects_table
+    from alianza.tables.structural import indirect_effects
+
+    boot, params = five_stage_boot
+    recs = effects_table(params, language="es", bootstrap=boot.block()).to_dict("records")
+    table = indirect_effects({"n": boot.fit.n, "n_boot": 120, "seed": 7, "effects": recs}, codebook(), lang,
+                             params=params.to_dict("records"))
+    (row,) = [c for k, c in table.rows() if k == "row"]
+    h6 = params[params["op"] == ":="].iloc[0]
+    assert row[-2] == f"[{h6['ci_lower']:.3f}, {h6['ci_upper']:.3f}]"
+    assert row[-1] == f"[{h6['ci_lower_bca']:.3f}, {h6['ci_upper_bca']:.3f}]"
+    assert [c.header for c in table.columns][-1] == "BCa" and "BCa" in table.notes[0]
