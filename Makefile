@@ -34,6 +34,7 @@ run: $(STAMP)
 	@echo "  model results (JSON + text)   : reports/models/, reports/validity/, reports/invariance/, reports/power/"
 	@echo "  processed data + quarantine   : data/processed/"
 	@echo "  provenance                    : reports/provenance.json"
+	@cat reports/improper_solutions.txt 2>/dev/null || true
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -53,7 +53,7 @@ def all_outputs():
     out += POWER_OUTPUTS  # workflow/rules/power.smk
     out += STRUCTURAL_OUTPUTS  # workflow/rules/structural.smk: bootstrap, hypotheses, comparison
     out += output_targets()  # workflow/rules/outputs_common.smk: manuscript tables, figures
-    out += ["reports/provenance.json"]
+    out += ["reports/provenance.json", "reports/improper_solutions.txt"]
     return out
 
 

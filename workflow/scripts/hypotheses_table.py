@@ -9,6 +9,7 @@ def step():
     results = {sample_and_model(p): json.load(open(p, encoding="utf-8")) for p in snakemake.input}
     table, report = hypotheses_report(results, snakemake.params.hypotheses, language=snakemake.params.language,
                                       ci=snakemake.params.ci)
+    report["notices"] = list(snakemake.params.notices)  # {es, en}: what the engine left out (engine_limits)
     table.to_csv(snakemake.output.csv, index=False)
     with open(snakemake.output.md, "w", encoding="utf-8") as fh:
         fh.write(markdown(table.drop(columns=["statement", "model", "ci_level", "significant", "sign_as_expected"])))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ConfigError, InputError
-from . import measurement, models, sample, structural
+from . import flags, measurement, models, sample, structural
 from .apa import ApaTable
 from .models import DEFAULT_CUTOFFS
 from .writers import FORMATS, html_document, latex_document, write_table
@@ -119,6 +119,13 @@ def sample_part(doc: dict | None, kind: str, sample: str) -> dict | None:
       when several models carry effects);
     - comparison (alianza.comparison.comparison_report): {"n", "table": [records]}.
     A document without "samples" is taken to be one sample's already; a sample it lacks gives None."""
+    part = _sample_part(doc, kind, sample)
+    if part is not None and doc.get("notices"):  # {es, en}: what the engine left out (alianza.engine_limits)
+        part = {**part, "notices": doc["notices"]}
+    return part
+
+
+def _sample_part(doc: dict | None, kind: str, sample: str) -> dict | None:
     if doc is None:
         return None
     if "samples" not in doc:
@@ -141,7 +148,9 @@ def sample_part(doc: dict | None, kind: str, sample: str) -> dict | None:
             return None
         return {"n": first.get("n"), "n_boot": first.get("n_boot"), "seed": first.get("seed"), "effects": effects}
     if kind == "comparison":
-        return {"n": part.get("n"), "table": part.get("comparison", [])}
+        estimators = {m.get("estimator") for m in (part.get("models") or {}).values()}
+        return {"n": part.get("n"), "table": part.get("comparison", []),
+                "estimator": estimators.pop() if len(estimators) == 1 else None}
     raise ValueError(f"unknown structural result {kind!r}")
 
 
@@ -182,9 +191,12 @@ def sample_tables(inputs: TableInputs, codebook, opts: OutputOptions, *, first_n
                                                       params=inputs.structural_params()))
         elif name == "invariance":
             for group, doc in inputs.invariance.items():
-                if doc.get("models"):  # fewer than two usable groups: nothing to tabulate
+                if doc.get("models"):
                     tables.append(structural.invariance(doc, codebook, lang, p_decimals=pd_))
+                else:  # fewer than two usable groups: a table that says so
+                    tables.append(flags.invariance_untested(doc, codebook, lang))
     for k, tb in enumerate(tables):
+        flags.annotate(tb, inputs, lang)
         tb.number = first_number + k
         tb.provenance = provenance
     return tables

@@ -306,10 +306,25 @@ def write_docx(tables: list[ApaTable], path) -> None:
         _orient(section, landscape)
         _add_table(doc, table, widths, size)
     props = doc.core_properties
-    props.title = plain(tables[0].title) if len(tables) == 1 else plain(tables[0].label)
+    props.title = core_property(plain(tables[0].title) if len(tables) == 1 else plain(tables[0].label))
     props.author = "alianza"
     props.language = LANG_TAG.get(tables[0].lang, "en-US")
     if tables[0].provenance:
-        props.comments = tables[0].provenance
+        props.comments = core_property(tables[0].provenance)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(path))
+
+
+CORE_LIMIT = 255  # Word's core properties hold at most 255 characters (python-docx refuses more)
+
+
+def core_property(text: str) -> str:
+    """A core-property value within Word's limit. A provenance line (catalog.provenance_line) keeps its
+    version, seed, date and the path of the full record, and counts its inputs instead of listing them."""
+    if len(text) <= CORE_LIMIT:
+        return text
+    head, sep, rest = text.partition("; inputs: ")
+    if sep:
+        listed, _, record = rest.rpartition("; ")
+        text = f"{head}; {listed.count('; ') + 1} inputs; {record}"
+    return text if len(text) <= CORE_LIMIT else text[:CORE_LIMIT - 1] + "…"
