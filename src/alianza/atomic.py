@@ -8,7 +8,7 @@ import errno
 import json
 import os
 import tempfile
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from .errors import OutputError
@@ -19,9 +19,10 @@ _REASONS = {errno.ENOSPC: "no space left on the device", errno.EROFS: "the file 
             errno.EEXIST: "a parent of this path is a file, not a folder", errno.EDQUOT: "disk quota exceeded"}
 
 
-def output_error(exc: OSError, path) -> OutputError:
+def output_error(exc: OSError, path, what: str = "cannot write output") -> OutputError:
+    """One line naming the path and the reason (errno in words) of a failed file operation."""
     reason = _REASONS.get(exc.errno, exc.strerror or str(exc))
-    return OutputError(f"cannot write output: {reason}", file=path)
+    return OutputError(f"{what}: {reason}", file=path)
 
 
 @contextmanager
@@ -47,6 +48,15 @@ def atomic_path(path):
             tmp.unlink()
 
 
+@contextmanager
+def atomic_paths(*paths):
+    """Temporary paths for a set of outputs that belong together (a wave's data, quarantine and
+    summary): none replaces its target unless every one was written, so a failed run leaves the
+    previous set whole."""
+    with ExitStack() as stack:
+        yield [stack.enter_context(atomic_path(p)) for p in paths]
+
+
 def write_text(path, text: str) -> None:
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
@@ -56,3 +66,13 @@ def write_json(path, obj, **kwargs) -> None:
     """JSON with indent 2 and UTF-8 kept (ensure_ascii False) unless `kwargs` say otherwise."""
     kwargs = {"indent": 2, "ensure_ascii": False, **kwargs}
     write_text(path, json.dumps(obj, **kwargs) + "\n")
+
+
+def write_frame(path, frame, **kwargs) -> None:
+    """A DataFrame as CSV or Parquet (by the extension), without its index unless `kwargs` say so."""
+    kwargs = {"index": False, **kwargs}
+    with atomic_path(path) as tmp:
+        if Path(path).suffix.lower() == ".parquet":
+            frame.to_parquet(tmp, **kwargs)
+        else:
+            frame.to_csv(tmp, **kwargs)

@@ -10,6 +10,7 @@ import argparse
 import importlib
 import sys
 
+from .atomic import output_error
 from .errors import AlianzaError
 
 # Order is the order of `alianza --help`; each command module adds its name here.
@@ -37,6 +38,10 @@ def main(argv: list[str] | None = None) -> int:
             return int(args._run(args) or 0)
     except AlianzaError as exc:
         print(f"alianza {args.command}: error: {exc.oneline()}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # an output folder that cannot be written, a full disk: the path, in one line
+        err = output_error(exc, exc.filename, "cannot read or write")
+        print(f"alianza {args.command}: error: {err.oneline()}", file=sys.stderr)
         return 2
 
 

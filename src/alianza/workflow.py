@@ -63,7 +63,9 @@ def discover_waves(waves_cfg: dict) -> dict[str, str]:
 
 def model_text(files) -> str:
     """A model is the concatenation of its lavaan-syntax files (measurement part written once)."""
-    return "\n".join(Path(f).read_text(encoding="utf-8") for f in files)
+    from .yamlfiles import read_text
+
+    return "\n".join(read_text(f) for f in files)
 
 
 def load_model_files(files):
@@ -71,12 +73,13 @@ def load_model_files(files):
     is one line naming the file it is in and the line within that file."""
     from .errors import InputError, ModelSyntaxError
     from .sem import parse_model
+    from .yamlfiles import read_text
 
     files = [Path(f) for f in files]
     for f in files:
         if not f.is_file():
             raise InputError("no such model file", file=f)
-    texts = [f.read_text(encoding="utf-8") for f in files]
+    texts = [read_text(f) for f in files]
     text = "\n".join(texts)
     try:
         return text, parse_model(text)
@@ -103,6 +106,12 @@ def run_step(log_path, step) -> None:
     logging.captureWarnings(True)
     try:
         step()
+    except OSError as exc:  # an output folder that cannot be written, a full disk: the path, in one line
+        from .atomic import output_error
+
+        err = output_error(exc, exc.filename, "cannot read or write")
+        logging.error(err.oneline())
+        fail(err)
     except AlianzaError as exc:
         logging.error(exc.oneline())
         fail(exc)

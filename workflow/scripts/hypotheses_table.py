@@ -1,6 +1,7 @@
 """Adapter: the fit (or bootstrap) JSON of every sample -> the hypothesis table (CSV, MD, JSON)."""
 import json
 
+from alianza.atomic import write_frame, write_json, write_text
 from alianza.hypotheses import hypotheses_report, markdown, sample_and_model
 from alianza.workflow import run_step
 
@@ -10,11 +11,9 @@ def step():
     table, report = hypotheses_report(results, snakemake.params.hypotheses, language=snakemake.params.language,
                                       ci=snakemake.params.ci)
     report["notices"] = list(snakemake.params.notices)  # {es, en}: what the engine left out (engine_limits)
-    table.to_csv(snakemake.output.csv, index=False)
-    with open(snakemake.output.md, "w", encoding="utf-8") as fh:
-        fh.write(markdown(table.drop(columns=["statement", "model", "ci_level", "significant", "sign_as_expected"])))
-    with open(snakemake.output.json, "w", encoding="utf-8") as fh:
-        json.dump(report, fh, indent=2, ensure_ascii=False, allow_nan=False, default=str)
+    write_frame(snakemake.output.csv, table)
+    write_text(snakemake.output.md, markdown(table.drop(columns=["statement", "model", "ci_level", "significant", "sign_as_expected"])))
+    write_json(snakemake.output.json, report, allow_nan=False, default=str)
 
 
 run_step(snakemake.log[0], step)

@@ -1,8 +1,8 @@
 """Adapter: measurement model + pooled sample + grouping column -> invariance JSON and tables."""
-import json
 
 import pandas as pd
 
+from alianza.atomic import write_frame, write_json, write_text
 from alianza.invariance import invariance_markdown, invariance_report, invariance_table
 from alianza.tables.flags import flag_invariance
 from alianza.workflow import model_text, run_step
@@ -14,14 +14,12 @@ def step():
                                group, dict(snakemake.params.invariance), sort_groups=True,
                                source=snakemake.input.data)
     result = flag_invariance(result)  # a step resting on an improper solution is not assessable
-    with open(snakemake.output.json, "w", encoding="utf-8") as fh:
-        json.dump(result, fh, indent=2, ensure_ascii=False)
+    write_json(snakemake.output.json, result)
     table = invariance_table(result)
     decided = {c["model"]: c["decision"] for c in result["comparisons"] if "decision" in c}
     table["decision"] = [decided.get(m, d) for m, d in zip(table["model"], table["decision"])]
-    table.to_csv(snakemake.output.csv, index=False)
-    with open(snakemake.output.md, "w", encoding="utf-8") as fh:
-        fh.write(invariance_markdown(result) + "\n")
+    write_frame(snakemake.output.csv, table)
+    write_text(snakemake.output.md, invariance_markdown(result) + "\n")
 
 
 run_step(snakemake.log[0], step)

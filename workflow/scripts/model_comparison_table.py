@@ -1,10 +1,10 @@
 """Adapter: every sample -> the comparison of the alternative models (CSV, MD, JSON)."""
-import json
 import logging
 from pathlib import Path
 
 import pandas as pd
 
+from alianza.atomic import write_frame, write_json, write_text
 from alianza.comparison import compare_fits, comparison_report, comparison_table
 from alianza.engine_limits import comparison_refusal
 from alianza.hypotheses import markdown
@@ -36,14 +36,12 @@ def step():
         per_sample[sample] = (table, warnings, results)
     table, report = comparison_report(per_sample, None if refusal else nested)
     report["notices"] = [refusal] if refusal else []  # {es, en}, shown under the manuscript table
-    table.to_csv(snakemake.output.csv, index=False)
+    write_frame(snakemake.output.csv, table)
     shown = ["sample", "model", "npar", "chisq", "df", "pvalue", "chisq_scaled", "chisq_scaling_factor",
              "pvalue_scaled", "cfi", "cfi_robust", "tli", "tli_robust", "rmsea", "rmsea_robust", "srmr", "aic", "bic",
              "delta_aic", "delta_bic", "compared_with", "chisq_diff", "df_diff", "pvalue_diff"]
-    with open(snakemake.output.md, "w", encoding="utf-8") as fh:
-        fh.write(markdown(table[[c for c in shown if c in table]]))
-    with open(snakemake.output.json, "w", encoding="utf-8") as fh:
-        json.dump(report, fh, indent=2, ensure_ascii=False, allow_nan=False, default=str)
+    write_text(snakemake.output.md, markdown(table[[c for c in shown if c in table]]))
+    write_json(snakemake.output.json, report, allow_nan=False, default=str)
 
 
 run_step(snakemake.log[0], step)

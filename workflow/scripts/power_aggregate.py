@@ -1,6 +1,7 @@
 """Adapter: the power study's chunks -> power.json, the power tables and the power curve."""
 import json
 
+from alianza.atomic import write_json
 from alianza.power import aggregate
 from alianza.power.report import power_figure, write_tables
 from alianza.workflow import run_step
@@ -9,9 +10,7 @@ from alianza.workflow import run_step
 def step():
     chunks = [json.load(open(p, encoding="utf-8")) for p in snakemake.input]
     results = aggregate(chunks)
-    with open(snakemake.output.json, "w", encoding="utf-8") as fh:
-        json.dump(results, fh, indent=2, ensure_ascii=False)
-        fh.write("\n")
+    write_json(snakemake.output.json, results)
     write_tables(results, snakemake.output.csv, snakemake.output.md)
     power_figure(results, [snakemake.output.png, snakemake.output.svg])
 

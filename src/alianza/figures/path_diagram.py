@@ -20,6 +20,7 @@ matplotlib.use("Agg")  # files only; no display needed
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import Ellipse, FancyArrowPatch  # noqa: E402
 
+from ..atomic import atomic_path  # noqa: E402
 from ..i18n import t  # noqa: E402
 from ..tables.apa import fmt_bounded, stars  # noqa: E402
 
@@ -194,7 +195,8 @@ def path_diagram(model: dict, codebook, lang: str, paths, *, decimals: int = 2) 
     ax.text(min(xs) - margin_x + 0.1, min(ys) - margin_bottom + 0.08, "\n".join(note_lines), ha="left", va="bottom",
             fontsize=FONT - 1, color="#222222", linespacing=1.3)
     for path in paths:
-        fig.savefig(path, dpi=300, facecolor="white", metadata=_metadata(path, lang))
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=300, facecolor="white", metadata=_metadata(path, lang))
     plt.close(fig)
     return {"nodes": labels, "positions": pos, "edges": drawn, "r2": r2}
 

@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..atomic import atomic_path, write_frame, write_text
 from . import minimum_n
 
 TABLE_COLUMNS = ["n", "lhs", "op", "rhs", "label", "true", "mean_est", "bias", "rel_bias", "se_ratio",
@@ -80,10 +81,8 @@ def markdown(results: dict) -> str:
 
 
 def write_tables(results: dict, csv_path, md_path) -> None:
-    for path in (csv_path, md_path):
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    power_table(results).to_csv(csv_path, index=False)
-    Path(md_path).write_text(markdown(results), encoding="utf-8")
+    write_frame(csv_path, power_table(results))
+    write_text(md_path, markdown(results))
 
 
 def power_figure(results: dict, paths) -> None:
@@ -135,9 +134,8 @@ def power_figure(results: dict, paths) -> None:
     ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     fig.tight_layout()
     for path in paths:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        with matplotlib.rc_context({"svg.hashsalt": "alianza-power"}):   # stable ids in the SVG
-            fig.savefig(path, bbox_inches="tight", metadata=_metadata(path))
+        with matplotlib.rc_context({"svg.hashsalt": "alianza-power"}), atomic_path(path) as tmp:  # stable SVG ids
+            fig.savefig(tmp, bbox_inches="tight", metadata=_metadata(path))
     plt.close(fig)
 
 

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..atomic import write_text
 from ..errors import ConfigError, InputError
 from . import flags, measurement, models, sample, structural
 from .apa import ApaTable
@@ -211,9 +212,9 @@ def write_combined(tables: list[ApaTable], docx_path, html_path, tex_path=None) 
     from .word import write_docx
 
     write_docx(tables, docx_path)
-    Path(html_path).write_text(html_document(tables, title=str(tables[0].label)), encoding="utf-8")
+    write_text(html_path, html_document(tables, title=str(tables[0].label)))
     if tex_path is not None:
-        Path(tex_path).write_text(latex_document(tables), encoding="utf-8")
+        write_text(tex_path, latex_document(tables))
 
 
 def write_set(tables: list[ApaTable], outdir, formats, *, combined: bool = True) -> list[Path]:

@@ -11,8 +11,6 @@ section of its own.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_ALIGN_VERTICAL, WD_TABLE_ALIGNMENT
@@ -21,6 +19,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Inches, Pt
 
+from ..atomic import atomic_path
 from .apa import DASH, ApaTable, plain, split_markup, text_width, wrap_words
 from .writers import note_paragraphs
 
@@ -311,8 +310,8 @@ def write_docx(tables: list[ApaTable], path) -> None:
     props.language = LANG_TAG.get(tables[0].lang, "en-US")
     if tables[0].provenance:
         props.comments = core_property(tables[0].provenance)
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    doc.save(str(path))
+    with atomic_path(path) as tmp:
+        doc.save(str(tmp))
 
 
 CORE_LIMIT = 255  # Word's core properties hold at most 255 characters (python-docx refuses more)
