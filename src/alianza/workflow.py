@@ -115,3 +115,43 @@ def run_step(log_path, step) -> None:
     except AlianzaError as exc:
         logging.error(exc.oneline())
         fail(exc)
+
+
+def stale_outputs(waves, samples, root=".") -> list[Path]:
+    """Outputs of waves and samples the config no longer has (a wave file removed from data/raw,
+    per-wave samples switched off): processed data and every per-sample folder or file under
+    reports/. Snakemake never deletes them itself, and reports/ must show only the current study."""
+    root = Path(root)
+    processed, reports = root / "data" / "processed", root / "reports"
+    out = []
+    if processed.is_dir():
+        for summary in sorted(processed.glob("*.summary.json")):
+            wave = summary.name.removesuffix(".summary.json")
+            if wave not in waves:
+                out += [p for p in (processed / f"{wave}.parquet", processed / f"{wave}.quarantine.csv", summary)
+                        if p.exists()]
+    known = set(waves_seen(root)) | RESERVED_SAMPLES  # sample folders a run made, not a user's own
+    for folder in ("models", "bootstrap", "tables", "figures"):
+        out += [p for p in sorted((reports / folder).glob("*"))
+                if p.is_dir() and p.name in known and p.name not in samples]
+    out += [p for p in sorted((reports / "validity").glob("*.json")) if p.stem not in samples]
+    return out
+
+
+def waves_seen(root=".") -> list[str]:
+    """Every wave id a run has processed or reported on (data/processed, reports/models)."""
+    root = Path(root)
+    seen = [p.name.removesuffix(".summary.json") for p in (root / "data" / "processed").glob("*.summary.json")]
+    seen += [p.name for p in (root / "reports" / "models").glob("*") if p.is_dir()]
+    return sorted(set(seen))
+
+
+def remove_stale_outputs(waves, samples, root=".") -> list[Path]:
+    """Delete stale_outputs() and say so on stderr, one line per removed path."""
+    import shutil
+
+    removed = stale_outputs(waves, samples, root)
+    for path in removed:
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+        print(f"alianza: removed {path}: its wave or sample is no longer in the study", file=sys.stderr)
+    return removed

@@ -3,11 +3,12 @@ population model (alianza.simulate) at chosen sizes, and config overrides on top
 from __future__ import annotations
 
 import copy
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import yaml
 
 from tests.conftest import ROOT, copy_project
@@ -16,7 +17,7 @@ SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 
 # what keeps a run within CI time: few resamples, no power study, two models
 SMALL = {
-    "validity": {"bootstrap": 20},
+    "validity": {"bootstrap": 0},
     "bootstrap": {"replicates": 20, "models": ["five_stage"]},
     "power": None,
     "models": {"keep": ["measurement", "five_stage"]},
@@ -42,8 +43,24 @@ def merge(base: dict, over: dict) -> dict:
     return out
 
 
-def simulate_waves(raw: Path, sizes: dict[str, int], seed: int = 7) -> None:
-    """Replace the bundled waves by clean simulated ones: wave id -> delivered rows."""
+# E1's items with e1_1 and e1_2 close and e1_2 nearly unrelated to e1_3, e1_4: the one-factor model
+# then needs a loading of e1_1 above 1 (0.80 * 0.55 / 0.25 = 1.76 squared), a negative residual variance
+HEYWOOD_CORR = np.array([[1, .80, .55, .55], [.80, 1, .25, .25], [.55, .25, 1, .30], [.55, .25, .30, 1]])
+
+
+def heywood_items(data: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """The wave with E1's four items redrawn from HEYWOOD_CORR and cut into the 1-5 scale."""
+    rng = np.random.default_rng(seed)
+    z = rng.multivariate_normal(np.zeros(4), HEYWOOD_CORR, size=len(data))
+    out = data.copy()
+    for j, item in enumerate(["e1_1", "e1_2", "e1_3", "e1_4"]):
+        out[item] = np.digitize(z[:, j], [-1.5, -0.5, 0.5, 1.5]) + 1
+    return out
+
+
+def simulate_waves(raw: Path, sizes: dict[str, int], seed: int = 7, heywood: tuple = ()) -> None:
+    """Replace the bundled waves by clean simulated ones: wave id -> delivered rows; the waves in
+    `heywood` get a Heywood case in E1."""
     from alianza.codebook import load_codebook
     from alianza.population import load_population
     from alianza.simulate import render_wave, simulate_dataset, write_wave
@@ -55,13 +72,15 @@ def simulate_waves(raw: Path, sizes: dict[str, int], seed: int = 7) -> None:
             p.unlink()
     for k, (wave, n) in enumerate(sizes.items()):
         data = simulate_dataset(pop, n, seed + k, id_prefix=f"W{k}-").data
+        if wave in heywood:
+            data = heywood_items(data, seed + k)
         write_wave(render_wave(data, codebook), raw / f"{wave}.csv", codebook)
 
 
-def make_project(dest: Path, overrides: dict, waves: dict[str, int] | None) -> Path:
+def make_project(dest: Path, overrides: dict, waves: dict[str, int] | None, heywood: tuple = ()) -> Path:
     work = copy_project(dest)
     if waves is not None:
-        simulate_waves(work / "data" / "raw", waves)
+        simulate_waves(work / "data" / "raw", waves, heywood=heywood)
     cfg_path = work / "config" / "config.yaml"
     small = {k: v for k, v in SMALL.items() if not (k == "models" and "models" in overrides)}
     cfg = merge(merge(yaml.safe_load(cfg_path.read_text(encoding="utf-8")), small), overrides)
@@ -73,5 +92,3 @@ def snakemake(work: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([SNAKEMAKE, "--cores", "2", *args], cwd=work, capture_output=True, text=True,
                           timeout=1200)
 
-
-__all__ = ["ROOT", "SMALL", "make_project", "merge", "shutil", "simulate_waves", "snakemake"]

@@ -6,7 +6,7 @@ from snakemake.utils import min_version, validate
 
 from alianza.errors import AlianzaError
 from alianza.schemas import validate_config
-from alianza.workflow import discover_waves, fail, load_codebook_or_fail
+from alianza.workflow import discover_waves, fail, load_codebook_or_fail, remove_stale_outputs
 
 min_version("9.0")
 
@@ -26,6 +26,11 @@ SAMPLES = (list(WAVES) if config["samples"].get("per_wave", True) else []) + (
     ["pooled"] if config["samples"].get("pooled", True) else []
 )
 MODELS = config["models"]
+
+
+onstart:
+    # outputs of a wave removed from data/raw (or of samples switched off) leave reports/
+    remove_stale_outputs(WAVES, SAMPLES)
 
 
 def wave_file(wildcards):
