@@ -5,6 +5,7 @@ project per shape, each run checked for what that shape must show.
   left out with a note, invariance across a single group;
 - five waves of very different sizes, MLR, Spanish, bootstrap on, small waves merged for
   invariance, provenance of many inputs;
+- two waves, WLSMV on a list of ordered items, no bootstrap, every group below min_group_n;
 - two waves, one with a Heywood case, ML with FIML, one model, no grouping columns, no
   bootstrap, no hypotheses; then a wave removed.
 """
@@ -14,9 +15,10 @@ import pandas as pd
 import pytest
 from docx import Document
 
+from alianza.codebook import load_codebook
 from alianza.engine_limits import bootstrap_refusal, comparison_refusal
 from alianza.tables import flags
-from tests.e2e.shapes_helpers import make_project, snakemake
+from tests.e2e.shapes_helpers import ROOT, make_project, snakemake
 
 
 def _run(tmp_path_factory, name, overrides, waves, heywood=()):
@@ -55,6 +57,18 @@ def five_waves_mlr(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def two_waves_ordered_list(tmp_path_factory):
+    items = load_codebook(ROOT / "config" / "codebook.yaml").items()
+    return _run(tmp_path_factory, "ordered_list", {
+        "language": "es",
+        "samples": {"per_wave": False},
+        "estimation": {"estimator": "WLSMV", "ordered": items},
+        "bootstrap": {"models": []},
+        "invariance": {"groups": ["sector"], "min_group_n": 1000, "small_groups": "skip"},
+    }, {"x": 90, "y": 110})
+
+
+@pytest.fixture(scope="module")
 def heywood_fiml(tmp_path_factory):
     return _run(tmp_path_factory, "heywood", {
         "language": "en",
@@ -81,6 +95,20 @@ def test_one_wave_wlsmv_runs_and_says_what_it_left_out(one_wave_wlsmv):
     assert comparison_refusal("WLSMV")["en"] in (tables / "model_comparison.md").read_text(encoding="utf-8")
     hyp = (tables / "hypotheses.md").read_text(encoding="utf-8")
     assert bootstrap_refusal({"estimator": "WLSMV", "ordered": "all"})["en"] in hyp
+    decided = _json(work / "reports" / "tables" / "hypotheses.json")["samples"]["pooled"]["hypotheses"]
+    assert {h["ci_method"] for h in decided} == {"Wald"}
+
+
+def test_wlsmv_on_a_list_of_items_with_every_group_too_small(two_waves_ordered_list):
+    work, proc = two_waves_ordered_list
+    assert "left out" not in proc.stderr  # bootstrap.models: [] asks for nothing to leave out
+    tables = work / "reports" / "tables" / "pooled"
+    assert flags.text("inv_untested_row", "es") in _md(tables / "invariance_sector.md")
+    fit = _json(work / "reports" / "models" / "pooled" / "five_stage.json")
+    assert fit["estimator"] == "WLSMV"
+    row = pd.read_csv(tables / "fit_indices.csv").set_index("model").loc["five_stage"]
+    assert row["chisq_scaled"] == pytest.approx(fit["fit"]["chisq_scaled"])
+    assert not (tables / "indirect_effects.md").exists()
     decided = _json(work / "reports" / "tables" / "hypotheses.json")["samples"]["pooled"]["hypotheses"]
     assert {h["ci_method"] for h in decided} == {"Wald"}
 

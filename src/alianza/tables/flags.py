@@ -99,7 +99,10 @@ def improper_problems(result: dict | None) -> list[Problem]:
         std = _num(p.get("std_all"))
         if std is not None and abs(std) > 1 + TOL and _name(p, multi) not in flagged:
             out.append(Problem("std_beyond_1", _name(p, multi), std))
-    for group in sorted(groups, key=str):
+    latent = {p["lhs"] for p in params if p["op"] == "=~"}
+    negative_latent = any(p["op"] == "~~" and p["lhs"] == p["rhs"] and p["lhs"] in latent
+                          and (_num(p.get("est")) or 0) < -TOL for p in params)
+    for group in [] if negative_latent else sorted(groups, key=str):  # as lavaan: a negative variance says it
         if not latent_cov_is_pd([p for p in params if p.get("group") == group]):
             out.append(Problem("latent_cov_not_pd"))
             break
