@@ -6,8 +6,8 @@ project per shape, each run checked for what that shape must show.
 - five waves of very different sizes, MLR, Spanish, bootstrap on, small waves merged for
   invariance, provenance of many inputs;
 - two waves, WLSMV on a list of ordered items, no bootstrap, every group below min_group_n;
-- two waves, one with a Heywood case, ML with FIML, one model, no grouping columns, no
-  bootstrap, no hypotheses; then a wave removed.
+- two waves, one with a Heywood case, ML with FIML, one model, invariance across the waves
+  resting on the improper group, no bootstrap, no hypotheses; then a wave removed.
 """
 import json
 
@@ -74,8 +74,9 @@ def heywood_fiml(tmp_path_factory):
         "language": "en",
         "estimation": {"estimator": "ML", "missing": "fiml"},
         "models": {"keep": ["measurement"]},
-        "hypotheses": None, "bootstrap": None, "comparison": None, "invariance": None,
-        "output": {"samples": ["a"], "path_model": None},  # a CFA only: no path diagram
+        "hypotheses": None, "bootstrap": None, "comparison": None,
+        "invariance": {"groups": ["wave"], "min_group_n": 100, "steps": ["configural", "metric"]},
+        "output": {"samples": ["a", "pooled"], "path_model": None},  # a CFA only: no path diagram
     }, {"a": 200, "b": 120}, heywood=("a",))
 
 
@@ -150,6 +151,15 @@ def test_a_heywood_wave_is_flagged_everywhere(heywood_fiml):
     assert flags.MARK in fit_md and "e1_1 ~~ e1_1" in fit_md
     assert f"e1_1{flags.MARK}" in _md(tables / "cfa_loadings.md")
     assert ".. warning::" in (work / "reports" / "report_intro.rst").read_text(encoding="utf-8")
+    # invariance across the waves rests on the Heywood group: no step is "supported"
+    inv = _json(work / "reports" / "invariance" / "wave.json")
+    assert inv["improper"] and inv["supported"] is None
+    assert {c["decision"] for c in inv["comparisons"]} == {flags.not_assessable("en")}
+    assert set(pd.read_csv(work / "reports" / "tables" / "invariance_wave.csv")["decision"].dropna()) <= {
+        flags.not_assessable("en"), ""}
+    inv_md = _md(work / "reports" / "tables" / "pooled" / "invariance_wave.md")
+    assert flags.not_assessable("en") in inv_md and flags.MARK in inv_md
+    assert "invariance wave/configural" in listing
     assert _json(work / "reports" / "models" / "a" / "measurement.json")["missing"] == "fiml"
 
 

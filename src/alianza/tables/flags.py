@@ -194,8 +194,10 @@ def step_problems(step: dict | None) -> list[Problem]:
     if not step:
         return []
     out = [Problem("not_converged")] if step.get("converged") is False else []
-    out += [Problem("reported", str(w).split(":", 1)[1].strip()) for w in step.get("warnings") or []
-            if str(w).startswith("improper solution")]
+    for w in map(str, step.get("warnings") or []):
+        if "improper solution:" in w:  # "improper solution: ..." or, per group, "group a: improper solution: ..."
+            before, after = w.split("improper solution:", 1)
+            out.append(Problem("reported", f"{before}{after.strip()}".strip()))
     return out
 
 
