@@ -41,9 +41,9 @@ STRUCTURAL_RESULTS = {
 }
 # output patterns of the rules defined so far, wildcard constraints stripped ('{sample,a|b}' -> '{sample}')
 _WRITTEN = {re.sub(r"\{(\w+),[^{}]*\}", r"{\1}", str(f)) for r in workflow.rules for f in r.output}
-# ... and that the run asks for (no indirect effects without bootstrapped models, no comparison without models)
+# ... and that the run asks for (structural.smk: no indirect effects without bootstrapped models)
 STRUCTURAL_INPUTS = {k: v[0] for k, v in STRUCTURAL_RESULTS.items()
-                     if v[0] in _WRITTEN and v[0] in globals().get("STRUCTURAL_OUTPUTS", [v[0]])}
+                     if v[0] in _WRITTEN and v[0] in STRUCTURAL_OUTPUTS}
 # The tables of one sample that this file writes, in manuscript order (alianza.tables.catalog.SAMPLE_TABLES).
 SAMPLE_TABLE_NAMES = ["item_descriptives", "reliability", "discriminant", "cfa_loadings", "fit_indices"] + [
     name for k in STRUCTURAL_INPUTS for name in STRUCTURAL_RESULTS[k][1]

@@ -12,7 +12,8 @@ def step():
                                       ci=snakemake.params.ci)
     report["notices"] = list(snakemake.params.notices)  # {es, en}: what the engine left out (engine_limits)
     write_frame(snakemake.output.csv, table)
-    write_text(snakemake.output.md, markdown(table.drop(columns=["statement", "model", "ci_level", "significant", "sign_as_expected"])))
+    shown = table.drop(columns=["statement", "model", "ci_level", "significant", "sign_as_expected"])
+    write_text(snakemake.output.md, markdown(shown))
     write_json(snakemake.output.json, report, allow_nan=False, default=str)
 
 
