@@ -31,6 +31,15 @@ run: $(STAMP)
 run-verbose: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES)
 	$(BIN)/snakemake --cores 1 --report reports/report.html
+	@echo
+	@echo "Outputs:"
+	@echo "  HTML report (open this first) : reports/report.html"
+	@echo "  manuscript tables             : reports/tables/pooled/tables.{docx,tex,html} (+ one file per table)"
+	@echo "  figures                       : reports/figures/ (path diagram, Likert bars, power curve)"
+	@echo "  model results (JSON + text)   : reports/models/, reports/validity/, reports/invariance/, reports/power/"
+	@echo "  processed data + quarantine   : data/processed/"
+	@echo "  provenance                    : reports/provenance.json"
+	@cat reports/improper_solutions.txt 2>/dev/null || true
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -1,5 +1,6 @@
 # alianza: survey waves -> validated data -> scale validation -> SEM -> tables.
 # Everything the workflow does lives in workflow/rules; what it does it to lives in config/.
+include: "workflow/rules/encoding.smk"
 configfile: "config/config.yaml"
 
 

@@ -10,6 +10,7 @@ import argparse
 import importlib
 import sys
 
+from .atomic import output_error
 from .errors import AlianzaError
 
 # Order is the order of `alianza --help`; each command module adds its name here.
@@ -45,6 +46,10 @@ def main(argv: list[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # an output folder that cannot be written, a full disk: the path, in one line
+        err = output_error(exc, exc.filename, "cannot read or write")
+        print(f"alianza {args.command}: error: {err.oneline()}", file=sys.stderr)
+        return 2
 
 
 def _single_threaded_blas():

@@ -38,3 +38,7 @@ class ModelSyntaxError(AlianzaError):
     """lavaan-syntax model that cannot be parsed; names the line."""
 
     row_word = "line"
+
+
+class OutputError(AlianzaError):
+    """An output that cannot be written (read-only or full folder, a path under a file); names the path."""

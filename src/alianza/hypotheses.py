@@ -23,6 +23,7 @@ from scipy import special
 
 from .errors import ConfigError
 from .sem.result import json_ready
+from .tables.flags import improper_problems, not_assessable
 
 SIGNS = ("positive", "negative", "any")
 _DECISION = {"es": ("apoyada", "no apoyada"), "en": ("supported", "not supported")}
@@ -169,6 +170,11 @@ def hypotheses_report(results: Mapping[tuple[str, str], Mapping], config: Mappin
         boot = res.get("bootstrap")
         table = hypothesis_table(params, res.get("r2", {}), tests, alpha=alpha, language=language,
                                  bootstrap=boot, model=model, ci=ci if boot else "perc")
+        problems = improper_problems(res)
+        if problems:  # a hypothesis resting on an improper solution is not assessable, never supported
+            table["supported"] = False
+            table["decision"] = not_assessable(language)
+        table["improper"] = "; ".join(p.describe(language) for p in problems)
         table.insert(0, "sample", sample)
         table.insert(1, "n", res.get("n"))
         frames.append(table)
@@ -178,6 +184,7 @@ def hypotheses_report(results: Mapping[tuple[str, str], Mapping], config: Mappin
         for rec in table.drop(columns=["sample"]).to_dict(orient="records"):
             h = tests[rec["hypothesis"]]
             rec["statement_es"], rec["statement_en"] = h.get("es", ""), h.get("en", "")
+            rec["improper"] = [p.to_dict() for p in problems]
             entry["hypotheses"].append(rec)
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["sample", "n"] + HYPOTHESIS_COLUMNS)
     report = {"alpha": alpha, "language": language, "ci": ci, "columns": list(table.columns), "samples": samples}

@@ -31,10 +31,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from .atomic import atomic_paths
 from .codebook import Codebook, load_codebook, normalize_text
 from .coding import MISSING, cell_text, code_column, delivered_text, is_blank
 from .errors import InputError
-from .headers import MAP_IGNORE, MAP_PERSONAL, HeaderMatch, match_headers
+from .headers import HeaderMatch, match_headers
 from .privacy import IngestOptions, ingest_options, pseudonym
 from .provenance import sha256
 from .quality import REASONS, row_problems
@@ -277,11 +278,10 @@ def write_outputs(result: IngestResult, outdir) -> dict[str, Path]:
         "quarantine": outdir / f"{result.wave}.quarantine.csv",
         "summary": outdir / f"{result.wave}.summary.json",
     }
-    result.kept.to_parquet(paths["data"], index=False)
-    result.quarantine.to_csv(paths["quarantine"], index=False, encoding="utf-8")
-    with open(paths["summary"], "w", encoding="utf-8") as fh:
-        json.dump(result.summary, fh, indent=2, ensure_ascii=False)
-        fh.write("\n")
+    with atomic_paths(*paths.values()) as (data, quarantine, summary):
+        result.kept.to_parquet(data, index=False)
+        result.quarantine.to_csv(quarantine, index=False, encoding="utf-8")
+        summary.write_text(json.dumps(result.summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return paths
 
 

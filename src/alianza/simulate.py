@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .atomic import atomic_path
 from .codebook import Codebook
 from .errors import InputError
 from .population import Population, category_code, latent_residual_variances, loading_matrix
@@ -278,31 +279,31 @@ def write_wave(df: pd.DataFrame, path, codebook: Codebook, *, delimiter: str = "
     """
     path = Path(path)
     suffix = path.suffix.lower()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".csv":
-        buf = io.StringIO()
-        w = csv.writer(buf, delimiter=delimiter, lineterminator=line_terminator)
-        w.writerow(list(df.columns))
-        for row in df.itertuples(index=False):
-            w.writerow([_csv_cell(v, decimal) for v in row])
-        path.write_bytes(buf.getvalue().encode(encoding))
-    elif suffix == ".xlsx":
-        path.write_bytes(_xlsx_bytes(df, sheet))
-    elif suffix in (".sav", ".dta"):
-        _write_stat(df, path, codebook, suffix)
-    elif suffix == ".parquet":
-        table = df.copy()
-        for col in table.columns:
-            vals = table[col].tolist()
-            if any(isinstance(v, str) for v in vals):
-                table[col] = pd.array([None if v is None else _csv_cell(v, ".") for v in vals], dtype="string")
-            elif all(v is None or float(v).is_integer() for v in vals):
-                table[col] = pd.array([None if v is None else int(v) for v in vals], dtype="Int64")
-            else:
-                table[col] = pd.array(vals, dtype="Float64")
-        table.to_parquet(path, index=False)
-    else:
+    if suffix not in (".csv", ".xlsx", ".sav", ".dta", ".parquet"):
         raise InputError(f"cannot write format {suffix!r}; use .csv, .xlsx, .sav, .dta or .parquet", file=path)
+    with atomic_path(path) as tmp:  # a failed write leaves no truncated wave
+        if suffix == ".csv":
+            buf = io.StringIO()
+            w = csv.writer(buf, delimiter=delimiter, lineterminator=line_terminator)
+            w.writerow(list(df.columns))
+            for row in df.itertuples(index=False):
+                w.writerow([_csv_cell(v, decimal) for v in row])
+            tmp.write_bytes(buf.getvalue().encode(encoding))
+        elif suffix == ".xlsx":
+            tmp.write_bytes(_xlsx_bytes(df, sheet))
+        elif suffix in (".sav", ".dta"):
+            _write_stat(df, tmp, codebook, suffix)
+        elif suffix == ".parquet":
+            table = df.copy()
+            for col in table.columns:
+                vals = table[col].tolist()
+                if any(isinstance(v, str) for v in vals):
+                    table[col] = pd.array([None if v is None else _csv_cell(v, ".") for v in vals], dtype="string")
+                elif all(v is None or float(v).is_integer() for v in vals):
+                    table[col] = pd.array([None if v is None else int(v) for v in vals], dtype="Int64")
+                else:
+                    table[col] = pd.array(vals, dtype="Float64")
+            table.to_parquet(tmp, index=False)
     return path
 
 

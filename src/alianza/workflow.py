@@ -111,7 +111,9 @@ def warn_unread(unread: list[dict]) -> None:
 
 def model_text(files) -> str:
     """A model is the concatenation of its lavaan-syntax files (measurement part written once)."""
-    return "\n".join(Path(f).read_text(encoding="utf-8") for f in files)
+    from .yamlfiles import read_text
+
+    return "\n".join(read_text(f) for f in files)
 
 
 def load_model_files(files):
@@ -119,12 +121,13 @@ def load_model_files(files):
     is one line naming the file it is in and the line within that file."""
     from .errors import InputError, ModelSyntaxError
     from .sem import parse_model
+    from .yamlfiles import read_text
 
     files = [Path(f) for f in files]
     for f in files:
         if not f.is_file():
             raise InputError("no such model file", file=f)
-    texts = [f.read_text(encoding="utf-8") for f in files]
+    texts = [read_text(f) for f in files]
     text = "\n".join(texts)
     try:
         return text, parse_model(text)
@@ -151,6 +154,52 @@ def run_step(log_path, step) -> None:
     logging.captureWarnings(True)
     try:
         step()
+    except OSError as exc:  # an output folder that cannot be written, a full disk: the path, in one line
+        from .atomic import output_error
+
+        err = output_error(exc, exc.filename, "cannot read or write")
+        logging.error(err.oneline())
+        fail(err)
     except AlianzaError as exc:
         logging.error(exc.oneline())
         fail(exc)
+
+
+def stale_outputs(waves, samples, root=".") -> list[Path]:
+    """Outputs of waves and samples the config no longer has (a wave file removed from data/raw,
+    per-wave samples switched off): processed data and every per-sample folder or file under
+    reports/. Snakemake never deletes them itself, and reports/ must show only the current study."""
+    root = Path(root)
+    processed, reports = root / "data" / "processed", root / "reports"
+    out = []
+    if processed.is_dir():
+        for summary in sorted(processed.glob("*.summary.json")):
+            wave = summary.name.removesuffix(".summary.json")
+            if wave not in waves:
+                out += [p for p in (processed / f"{wave}.parquet", processed / f"{wave}.quarantine.csv", summary)
+                        if p.exists()]
+    known = set(waves_seen(root)) | RESERVED_SAMPLES  # sample folders a run made, not a user's own
+    for folder in ("models", "bootstrap", "tables", "figures"):
+        out += [p for p in sorted((reports / folder).glob("*"))
+                if p.is_dir() and p.name in known and p.name not in samples]
+    out += [p for p in sorted((reports / "validity").glob("*.json")) if p.stem not in samples]
+    return out
+
+
+def waves_seen(root=".") -> list[str]:
+    """Every wave id a run has processed or reported on (data/processed, reports/models)."""
+    root = Path(root)
+    seen = [p.name.removesuffix(".summary.json") for p in (root / "data" / "processed").glob("*.summary.json")]
+    seen += [p.name for p in (root / "reports" / "models").glob("*") if p.is_dir()]
+    return sorted(set(seen))
+
+
+def remove_stale_outputs(waves, samples, root=".") -> list[Path]:
+    """Delete stale_outputs() and say so on stderr, one line per removed path."""
+    import shutil
+
+    removed = stale_outputs(waves, samples, root)
+    for path in removed:
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+        print(f"alianza: removed {path}: its wave or sample is no longer in the study", file=sys.stderr)
+    return removed

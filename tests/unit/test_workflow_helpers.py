@@ -66,3 +66,31 @@ def test_wave_labels_give_display_names_and_default_to_the_wave_id():
     assert wave_labels(cfg, ["w1", "w2"]) == {
         "w1": {"es": "Ola 1, Hermosillo", "en": "Wave 1, Hermosillo"}, "w2": {"es": "w2", "en": "w2"},
     }
+
+
+def test_outputs_of_a_removed_wave_leave_reports(tmp_path, capsys):
+    from alianza.workflow import remove_stale_outputs, stale_outputs
+
+    def touch(rel):
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x")
+
+    for wave in ("w1", "w2"):
+        for rel in (f"data/processed/{wave}.parquet", f"data/processed/{wave}.quarantine.csv",
+                    f"data/processed/{wave}.summary.json", f"reports/models/{wave}/measurement.json",
+                    f"reports/bootstrap/{wave}/five_stage.json", f"reports/validity/{wave}.json"):
+            touch(rel)
+    for rel in ("reports/models/pooled/measurement.json", "reports/validity/pooled.json",
+                "reports/tables/pooled/fit_indices.md", "reports/tables/fit_indices.csv",
+                "reports/figures/power_curve.png", "reports/tables/notes/mine.txt"):
+        touch(rel)
+    assert stale_outputs({"w1": "a", "w2": "b"}, ["w1", "w2", "pooled"], tmp_path) == []
+    removed = remove_stale_outputs({"w1": "a"}, ["w1", "pooled"], tmp_path)
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in removed) == [
+        "data/processed/w2.parquet", "data/processed/w2.quarantine.csv", "data/processed/w2.summary.json",
+        "reports/bootstrap/w2", "reports/models/w2", "reports/validity/w2.json"]
+    assert all(not p.exists() for p in removed)
+    assert (tmp_path / "reports/tables/notes/mine.txt").exists()  # not a sample folder of a run
+    assert (tmp_path / "reports/models/pooled/measurement.json").exists()
+    assert capsys.readouterr().err.count("alianza: removed") == len(removed)

@@ -10,6 +10,7 @@ from alianza.workflow import (
     discover_waves,
     fail,
     load_codebook_or_fail,
+    remove_stale_outputs,
     unread_files,
     warn_unread,
     wave_column_map,
@@ -37,6 +38,11 @@ SAMPLES = (list(WAVES) if config["samples"].get("per_wave", True) else []) + (
     ["pooled"] if config["samples"].get("pooled", True) else []
 )
 MODELS = config["models"]
+
+
+onstart:
+    # outputs of a wave removed from data/raw (or of samples switched off) leave reports/
+    remove_stale_outputs(WAVES, SAMPLES)
 
 
 def wave_file(wildcards):
@@ -69,7 +75,7 @@ def all_outputs():
     out += POWER_OUTPUTS  # workflow/rules/power.smk
     out += STRUCTURAL_OUTPUTS  # workflow/rules/structural.smk: bootstrap, hypotheses, comparison
     out += output_targets()  # workflow/rules/outputs_common.smk: manuscript tables, figures
-    out += ["reports/provenance.json"]
+    out += ["reports/provenance.json", "reports/improper_solutions.txt"]
     return out
 
 

@@ -1,9 +1,10 @@
 # Settings and helpers of outputs.smk (kept apart from the rules, as common.smk is): which
 # samples, formats and tables, report categories, the inputs of a sample's table set, and
 # output_targets() for rule all.
-from alianza.errors import ConfigError
+from alianza.errors import AlianzaError, ConfigError
 from alianza.i18n import t as _t
 from alianza.tables.catalog import OutputOptions
+from alianza.workflow import load_model_files
 
 OUTPUT = config.get("output") or {}
 try:
@@ -17,9 +18,17 @@ for _s in OUTPUT_SAMPLES:
 TABLE_FORMATS = list(dict.fromkeys([*OUTPUT_OPTIONS.formats, "html"]))
 LANG = OUTPUT_OPTIONS.lang
 MEASUREMENT_MODEL = config["validity"]["model"]
-PATH_MODEL = OUTPUT.get("path_model", "five_stage")
-if PATH_MODEL not in MODELS:
+# the structural model drawn as the path diagram; none in a study without one (a CFA only)
+PATH_MODEL = OUTPUT.get("path_model", "five_stage" if "five_stage" in MODELS else None)
+if PATH_MODEL is not None and PATH_MODEL not in MODELS:
     fail(ConfigError(f"model {PATH_MODEL!r} is not a key of models", key="output.path_model"))
+if PATH_MODEL is not None:
+    try:
+        if not any(f.op == "~" for f in load_model_files(MODELS[PATH_MODEL]["files"])[1].formulas):
+            fail(ConfigError(f"model {PATH_MODEL!r} has no regressions to draw: name a structural model, or "
+                             "null for no path diagram", key="output.path_model"))
+    except AlianzaError as exc:
+        fail(exc)
 INVARIANCE_TABLE_GROUPS = list((config.get("invariance") or {}).get("groups", []))
 # Results of the structural step (workflow/rules/structural.smk: one JSON for all samples, each
 # sample's part read by alianza.tables.catalog.sample_part): input key of the table set -> (path,
@@ -32,7 +41,9 @@ STRUCTURAL_RESULTS = {
 }
 # output patterns of the rules defined so far, wildcard constraints stripped ('{sample,a|b}' -> '{sample}')
 _WRITTEN = {re.sub(r"\{(\w+),[^{}]*\}", r"{\1}", str(f)) for r in workflow.rules for f in r.output}
-STRUCTURAL_INPUTS = {k: v[0] for k, v in STRUCTURAL_RESULTS.items() if v[0] in _WRITTEN}
+# ... and that the run asks for (structural.smk: no indirect effects without bootstrapped models)
+STRUCTURAL_INPUTS = {k: v[0] for k, v in STRUCTURAL_RESULTS.items()
+                     if v[0] in _WRITTEN and v[0] in STRUCTURAL_OUTPUTS}
 # The tables of one sample that this file writes, in manuscript order (alianza.tables.catalog.SAMPLE_TABLES).
 SAMPLE_TABLE_NAMES = ["item_descriptives", "measurement_model", "reliability", "discriminant", "discriminant_pairs",
                       "efa_common_method", "cfa_loadings", "fit_indices"] + [
@@ -117,7 +128,8 @@ def output_targets():
     if "pooled" in OUTPUT_SAMPLES:
         out += expand("reports/tables/pooled/invariance_{group}.{fmt}", group=INVARIANCE_TABLE_GROUPS,
                       fmt=TABLE_FORMATS)
-    out += expand("reports/figures/{sample}/path_diagram.{ext}", sample=OUTPUT_SAMPLES, ext=["png", "svg"])
+    out += expand("reports/figures/{sample}/path_diagram.{ext}", sample=OUTPUT_SAMPLES if PATH_MODEL else [],
+                  ext=["png", "svg"])
     out += expand("reports/figures/{sample}/likert_{construct}.{ext}", sample=OUTPUT_SAMPLES,
                   construct=CONSTRUCTS, ext=["png", "svg"])
     out += ["reports/provenance.html", "reports/index.html"]

@@ -4,7 +4,28 @@
 from alianza.i18n import t as _report_t
 
 
-report: "../report/workflow.rst"
+# The front page: workflow/report/workflow.rst, with a warning listing the improper solutions once a
+# run has written reports/report_intro.rst (rule improper_solutions); `--report` reads it after the run.
+report: "../../reports/report_intro.rst" if Path("reports/report_intro.rst").is_file() else "../report/workflow.rst"
+
+
+rule improper_solutions:
+    input:
+        models=expand("reports/models/{sample}/{model}.json", sample=SAMPLES, model=MODELS),
+        invariance=expand("reports/invariance/{group}.json", group=INVARIANCE_GROUPS),
+        template="workflow/report/workflow.rst",
+    output:
+        json="reports/improper_solutions.json",
+        txt="reports/improper_solutions.txt",
+        intro="reports/report_intro.rst",
+    params:
+        lang=config.get("language", "es"),
+    conda:
+        "../envs/alianza.yaml"
+    log:
+        "logs/improper_solutions.log",
+    script:
+        "../scripts/improper_solutions.py"
 
 
 rule provenance_report:

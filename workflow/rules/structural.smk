@@ -1,5 +1,8 @@
 # The structural model: bootstrap of the hypotheses' models on every sample, the hypothesis
 # table, the defined (indirect) effects and the comparison of the alternative models.
+import sys
+
+from alianza.engine_limits import bootstrap_refusal
 from alianza.errors import ConfigError
 
 HYPOTHESES = config.get("hypotheses") or {}
@@ -17,11 +20,11 @@ for _pair in COMPARISON.get("nested", []):
     for _m in _pair:
         if _m not in COMPARISON.get("models", []):
             fail(ConfigError(f"model {_m!r} of a nested pair is not in comparison.models", key="comparison.nested"))
-if BOOTSTRAP_MODELS and (config["estimation"].get("missing", "listwise") != "listwise"
-                         or config["estimation"].get("ordered", "none") not in ("none", None, [])
-                         or config["estimation"].get("estimator", "ML") not in ("ML", "MLR")):
-    fail(ConfigError("the bootstrap refits by ML with listwise deletion: set estimation to ML or MLR, "
-                     "missing: listwise, ordered: none, or leave bootstrap.models empty", key="bootstrap.models"))
+# What the engine cannot do with this estimation is left out with a note in the tables, not a stop.
+BOOTSTRAP_REFUSAL = bootstrap_refusal(config["estimation"]) if BOOTSTRAP_MODELS else None
+if BOOTSTRAP_REFUSAL:
+    print(f"alianza: note: bootstrap.models left out: {BOOTSTRAP_REFUSAL['en']}", file=sys.stderr)
+    BOOTSTRAP_MODELS = []
 
 
 # what the hypothesis table reads: the bootstrapped fit when the model is bootstrapped
@@ -66,6 +69,7 @@ rule hypotheses_table:
         hypotheses=HYPOTHESES,
         language=config["language"],
         ci=(BOOTSTRAP.get("ci") or ["perc"])[0],
+        notices=[BOOTSTRAP_REFUSAL] if BOOTSTRAP_REFUSAL else [],
     conda:
         "../envs/alianza.yaml"
     log:

@@ -1,9 +1,9 @@
 """Adapter: one model on one sample -> bootstrap JSON (fit + bootstrap SEs/CIs), summary, draws."""
-import json
 import logging
 
 import pandas as pd
 
+from alianza.atomic import write_frame, write_json, write_text
 from alianza.sem.bootstrap import bootstrap, with_bootstrap
 from alianza.workflow import model_text, run_step
 
@@ -20,11 +20,9 @@ def step():
     block = boot.block()
     logging.info("%d of %d replicates converged (%d failed), seed %d", block["converged"], block["replicates"],
                  block["failed"], block["seed"])
-    with open(snakemake.output.json, "w", encoding="utf-8") as fh:
-        json.dump(result.to_dict(), fh, indent=2, ensure_ascii=False)
-    with open(snakemake.output.summary, "w", encoding="utf-8") as fh:
-        fh.write(result.summary() + "\n")
-    boot.draws().to_parquet(snakemake.output.draws, index=False)
+    write_json(snakemake.output.json, result.to_dict())
+    write_text(snakemake.output.summary, result.summary() + "\n")
+    write_frame(snakemake.output.draws, boot.draws())
 
 
 run_step(snakemake.log[0], step)

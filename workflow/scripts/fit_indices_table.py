@@ -2,6 +2,7 @@
 import json
 from pathlib import Path
 
+from alianza.atomic import write_frame, write_text
 from alianza.tables.summary_tables import fit_indices_table
 from alianza.workflow import run_step
 
@@ -11,9 +12,8 @@ def step():
     for p in map(Path, snakemake.input):
         results.append((p.parent.name, p.stem, json.load(open(p, encoding="utf-8"))))
     table = fit_indices_table(results)
-    table.to_csv(snakemake.output.csv, index=False)
-    with open(snakemake.output.md, "w", encoding="utf-8") as fh:
-        fh.write(table.to_markdown(index=False, floatfmt=".3f") + "\n")
+    write_frame(snakemake.output.csv, table)
+    write_text(snakemake.output.md, table.to_markdown(index=False, floatfmt=".3f") + "\n")
 
 
 run_step(snakemake.log[0], step)

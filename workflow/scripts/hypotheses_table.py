@@ -1,6 +1,7 @@
 """Adapter: the fit (or bootstrap) JSON of every sample -> the hypothesis table (CSV, MD, JSON)."""
 import json
 
+from alianza.atomic import write_frame, write_json, write_text
 from alianza.hypotheses import hypotheses_report, markdown, sample_and_model
 from alianza.workflow import run_step
 
@@ -9,11 +10,11 @@ def step():
     results = {sample_and_model(p): json.load(open(p, encoding="utf-8")) for p in snakemake.input}
     table, report = hypotheses_report(results, snakemake.params.hypotheses, language=snakemake.params.language,
                                       ci=snakemake.params.ci)
-    table.to_csv(snakemake.output.csv, index=False)
-    with open(snakemake.output.md, "w", encoding="utf-8") as fh:
-        fh.write(markdown(table.drop(columns=["statement", "model", "ci_level", "significant", "sign_as_expected"])))
-    with open(snakemake.output.json, "w", encoding="utf-8") as fh:
-        json.dump(report, fh, indent=2, ensure_ascii=False, allow_nan=False, default=str)
+    report["notices"] = list(snakemake.params.notices)  # {es, en}: what the engine left out (engine_limits)
+    write_frame(snakemake.output.csv, table)
+    shown = table.drop(columns=["statement", "model", "ci_level", "significant", "sign_as_expected"])
+    write_text(snakemake.output.md, markdown(shown))
+    write_json(snakemake.output.json, report, allow_nan=False, default=str)
 
 
 run_step(snakemake.log[0], step)

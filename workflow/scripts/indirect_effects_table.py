@@ -1,6 +1,7 @@
 """Adapter: bootstrap JSONs -> the defined (indirect, total) effects table (CSV, MD, JSON)."""
 import json
 
+from alianza.atomic import write_frame, write_json, write_text
 from alianza.hypotheses import effects_report, markdown, sample_and_model
 from alianza.workflow import run_step
 
@@ -8,11 +9,9 @@ from alianza.workflow import run_step
 def step():
     results = {sample_and_model(p): json.load(open(p, encoding="utf-8")) for p in snakemake.input}
     table, report = effects_report(results, language=snakemake.params.language)
-    table.to_csv(snakemake.output.csv, index=False)
-    with open(snakemake.output.md, "w", encoding="utf-8") as fh:
-        fh.write(markdown(table.drop(columns=["ci_level"])))
-    with open(snakemake.output.json, "w", encoding="utf-8") as fh:
-        json.dump(report, fh, indent=2, ensure_ascii=False, allow_nan=False, default=str)
+    write_frame(snakemake.output.csv, table)
+    write_text(snakemake.output.md, markdown(table.drop(columns=["ci_level"])))
+    write_json(snakemake.output.json, report, allow_nan=False, default=str)
 
 
 run_step(snakemake.log[0], step)

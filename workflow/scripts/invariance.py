@@ -1,9 +1,10 @@
 """Adapter: measurement model + pooled sample + grouping column -> invariance JSON and tables."""
-import json
 
 import pandas as pd
 
+from alianza.atomic import write_frame, write_json, write_text
 from alianza.invariance import invariance_markdown, invariance_report, invariance_table
+from alianza.tables.flags import flag_invariance
 from alianza.workflow import model_text, run_step
 
 
@@ -12,11 +13,13 @@ def step():
     result = invariance_report(model_text(snakemake.input.model), pd.read_parquet(snakemake.input.data),
                                group, dict(snakemake.params.invariance), sort_groups=True,
                                source=snakemake.input.data, estimation=dict(snakemake.params.estimation))
-    with open(snakemake.output.json, "w", encoding="utf-8") as fh:
-        json.dump(result, fh, indent=2, ensure_ascii=False)
-    invariance_table(result).to_csv(snakemake.output.csv, index=False)
-    with open(snakemake.output.md, "w", encoding="utf-8") as fh:
-        fh.write(invariance_markdown(result) + "\n")
+    result = flag_invariance(result)  # a step resting on an improper solution is not assessable
+    write_json(snakemake.output.json, result)
+    table = invariance_table(result)
+    decided = {c["model"]: c["decision"] for c in result["comparisons"] if "decision" in c}
+    table["decision"] = [decided.get(m, d) for m, d in zip(table["model"], table["decision"])]
+    write_frame(snakemake.output.csv, table)
+    write_text(snakemake.output.md, invariance_markdown(result) + "\n")
 
 
 run_step(snakemake.log[0], step)

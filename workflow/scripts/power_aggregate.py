@@ -3,6 +3,7 @@ configured language)."""
 import json
 
 from alianza.i18n import hypothesis_names
+from alianza.atomic import write_json
 from alianza.power import aggregate
 from alianza.power.report import power_figure, write_tables
 from alianza.workflow import run_step
@@ -11,9 +12,7 @@ from alianza.workflow import run_step
 def step():
     chunks = [json.load(open(p, encoding="utf-8")) for p in snakemake.input]
     results = aggregate(chunks)
-    with open(snakemake.output.json, "w", encoding="utf-8") as fh:
-        json.dump(results, fh, indent=2, ensure_ascii=False)
-        fh.write("\n")
+    write_json(snakemake.output.json, results)
     write_tables(results, snakemake.output.csv, snakemake.output.md)
     power_figure(results, [snakemake.output.png, snakemake.output.svg], snakemake.config.get("language", "es"),
                  hypothesis_names(snakemake.config))

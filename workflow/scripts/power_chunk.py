@@ -1,6 +1,6 @@
 """Adapter: one chunk of the power study's replicates -> JSON records."""
-import json
 
+from alianza.atomic import write_json
 from alianza.power import PowerSettings, PowerStudy, chunk_tasks, load_population_moments
 from alianza.workflow import model_text, run_step
 
@@ -18,8 +18,7 @@ def step():
     study = PowerStudy.build(model_text(snakemake.input.model), moments, settings)
     chunk = int(snakemake.wildcards.chunk)
     chunk_result = study.run(chunk_tasks(settings, int(cfg.get("chunks", 4)), chunk))
-    with open(snakemake.output[0], "w", encoding="utf-8") as fh:
-        json.dump(chunk_result, fh)
+    write_json(snakemake.output[0], chunk_result, indent=None)
 
 
 run_step(snakemake.log[0], step)

@@ -1,8 +1,8 @@
 """Adapter: measurement model + sample -> scale-validation report (alianza.validity)."""
-import json
 
 import pandas as pd
 
+from alianza.atomic import write_json
 from alianza.codebook import load_codebook
 from alianza.validity import validity_report
 from alianza.validity.report import jsonable
@@ -25,8 +25,7 @@ def step():
         scale_min=min(lows),
         scale_max=max(highs),
     )
-    with open(snakemake.output[0], "w", encoding="utf-8") as fh:
-        json.dump(jsonable(report), fh, indent=2, ensure_ascii=False)
+    write_json(snakemake.output[0], jsonable(report))
 
 
 run_step(snakemake.log[0], step)

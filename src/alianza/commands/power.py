@@ -95,6 +95,6 @@ def run(args) -> int:
 
 
 def _write(path, text: str) -> None:
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
+    from ..atomic import write_text
+
+    write_text(path, text)

@@ -7,8 +7,6 @@ Three modes:
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 
 def add_parser(subparsers):
     p = subparsers.add_parser(
@@ -37,6 +35,7 @@ def run(args) -> int:
     from ..codebook import load_codebook
     from ..errors import InputError
     from ..population import load_population, true_parameters
+    from ..atomic import write_frame
     from ..simulate import render_wave, simulate_dataset, simulate_wave, write_wave
 
     codebook = load_codebook(args.codebook)
@@ -58,13 +57,11 @@ def run(args) -> int:
             written.append(path)
             logs.append(result.log.assign(wave=name))
     if args.truth:
-        Path(args.truth).parent.mkdir(parents=True, exist_ok=True)
-        true_parameters(pop).to_csv(args.truth, index=False)
+        write_frame(args.truth, true_parameters(pop))
     if args.log:
         import pandas as pd
 
-        Path(args.log).parent.mkdir(parents=True, exist_ok=True)
-        pd.concat(logs, ignore_index=True).to_csv(args.log, index=False)
+        write_frame(args.log, pd.concat(logs, ignore_index=True))
     for path in written:
         print(f"wrote {path} (SYNTHETIC data)")
     return 0

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
+from ..atomic import write_json
 from ..errors import AlianzaError, ConfigError, InputError, ModelSyntaxError
+from ..yamlfiles import read_text
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -73,7 +74,7 @@ def run(args) -> int:
         raise ConfigError(f"unknown rotation {args.rotation!r}; use one of {', '.join(rotations)} or none", key="--rotation")
     if not args.model.exists():
         raise ConfigError("no such file", file=args.model)
-    model_text = args.model.read_text(encoding="utf-8")
+    model_text = read_text(args.model)
     try:
         thresholds = check_thresholds(_thresholds(args.thresholds))
     except ConfigError as exc:
@@ -98,5 +99,5 @@ def run(args) -> int:
         raise _with_file(exc, args.data) from None
     report["inputs"] = {"model": str(args.model), "data": str(args.data)}
     args.json_out.parent.mkdir(parents=True, exist_ok=True)
-    args.json_out.write_text(json.dumps(report, indent=2, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8")
+    write_json(args.json_out, report, allow_nan=False)
     return 0

@@ -18,6 +18,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from ..atomic import atomic_path  # noqa: E402
 from ..i18n import t  # noqa: E402
 
 # ColorBrewer RdBu with a grey middle: diverging, colour-blind safe, readable in greyscale.
@@ -102,6 +103,7 @@ def likert_figure(data: pd.DataFrame, codebook, construct: str, lang: str, paths
                     color="#222222")
     for path in paths:
         meta = {"Date": None} if str(path).endswith(".svg") else {}
-        fig.savefig(path, dpi=300, facecolor="white", bbox_inches="tight", metadata=meta)
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=300, facecolor="white", bbox_inches="tight", metadata=meta)
     plt.close(fig)
     return shares

@@ -20,6 +20,7 @@ matplotlib.use("Agg")  # files only; no display needed
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import Ellipse, FancyArrowPatch  # noqa: E402
 
+from ..atomic import atomic_path  # noqa: E402
 from ..i18n import t  # noqa: E402
 from ..tables.apa import fmt_bounded, fmt_p_text, fmt_stat, split_markup, stars  # noqa: E402
 from ..tables.structural import chain_path, path_labels  # noqa: E402
@@ -201,7 +202,8 @@ def path_diagram(model: dict, codebook, lang: str, paths, *, decimals: int = 2) 
         draw_markup(ax, min(xs) - margin_x + 0.1, min(ys) - margin_bottom + 0.08 + (len(note_lines) - 1 - k) * line_h,
                     line, ha="left", va="bottom", fontsize=FONT - 1, color="#222222")
     for path in paths:
-        fig.savefig(path, dpi=300, facecolor="white", metadata=_metadata(path, lang))
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=300, facecolor="white", metadata=_metadata(path, lang))
     plt.close(fig)
     return {"nodes": labels, "positions": pos, "edges": drawn, "r2": r2}
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..atomic import atomic_path
 from ..i18n import t
 from ..power import minimum_n
 from ..tables.apa import fmt_bounded, fmt_stat
@@ -87,8 +88,9 @@ def power_curve(results: dict, paths, lang: str = "en", names: dict | None = Non
     fig.tight_layout()
     for path in paths:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        with matplotlib.rc_context({"svg.hashsalt": "alianza-power"}):   # stable ids in the SVG
-            fig.savefig(path, bbox_inches="tight", metadata=_metadata(path))
+        # stable ids in the SVG; written to a temporary file and renamed (alianza.atomic)
+        with matplotlib.rc_context({"svg.hashsalt": "alianza-power"}), atomic_path(path) as tmp:
+            fig.savefig(tmp, bbox_inches="tight", metadata=_metadata(path))
     plt.close(fig)
 
 

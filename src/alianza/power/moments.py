@@ -154,7 +154,9 @@ def load_population_moments(path, codebook=None) -> PopulationMoments:
     if not path.is_file():
         raise ConfigError("no such population file", file=path)
     if path.suffix.lower() in (".lav", ".txt", ".model"):
-        return from_lavaan(path.read_text(encoding="utf-8"), source=str(path))
+        from ..yamlfiles import read_text
+
+        return from_lavaan(read_text(path), source=str(path))
     from ..codebook import load_codebook
     from ..population import load_population
 

@@ -1,12 +1,9 @@
 """A power study's results as tables (CSV, Markdown) and the power-curve figure."""
 from __future__ import annotations
 
-from pathlib import Path
-
-import numpy as np
 import pandas as pd
 
-from . import minimum_n
+from ..atomic import write_frame, write_text
 
 TABLE_COLUMNS = ["n", "lhs", "op", "rhs", "label", "true", "mean_est", "bias", "rel_bias", "se_ratio",
                  "coverage", "power", "ci_power", "reps", "converged", "improper"]
@@ -80,10 +77,8 @@ def markdown(results: dict) -> str:
 
 
 def write_tables(results: dict, csv_path, md_path) -> None:
-    for path in (csv_path, md_path):
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    power_table(results).to_csv(csv_path, index=False)
-    Path(md_path).write_text(markdown(results), encoding="utf-8")
+    write_frame(csv_path, power_table(results))
+    write_text(md_path, markdown(results))
 
 
 def power_figure(results: dict, paths, lang: str = "en", names: dict | None = None) -> None:

@@ -11,9 +11,10 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..atomic import write_text
 from ..errors import ConfigError, InputError
 from . import effects as effects_table
-from . import measurement, models, sample, structural, validity_tables
+from . import flags, measurement, models, sample, structural, validity_tables
 from ..i18n import t
 from ..workflow import wave_labels
 from .amos import add_amos_columns
@@ -136,6 +137,13 @@ def sample_part(doc: dict | None, kind: str, sample: str) -> dict | None:
       when several models carry effects);
     - comparison (alianza.comparison.comparison_report): {"n", "table": [records]}.
     A document without "samples" is taken to be one sample's already; a sample it lacks gives None."""
+    part = _sample_part(doc, kind, sample)
+    if part is not None and doc.get("notices"):  # {es, en}: what the engine left out (alianza.engine_limits)
+        part = {**part, "notices": doc["notices"]}
+    return part
+
+
+def _sample_part(doc: dict | None, kind: str, sample: str) -> dict | None:
     if doc is None:
         return None
     if "samples" not in doc:
@@ -158,7 +166,9 @@ def sample_part(doc: dict | None, kind: str, sample: str) -> dict | None:
             return None
         return {"n": first.get("n"), "n_boot": first.get("n_boot"), "seed": first.get("seed"), "effects": effects}
     if kind == "comparison":
-        return {"n": part.get("n"), "table": part.get("comparison", [])}
+        estimators = {m.get("estimator") for m in (part.get("models") or {}).values()}
+        return {"n": part.get("n"), "table": part.get("comparison", []),
+                "estimator": estimators.pop() if len(estimators) == 1 else None}
     raise ValueError(f"unknown structural result {kind!r}")
 
 
@@ -212,7 +222,10 @@ def sample_tables(inputs: TableInputs, codebook, opts: OutputOptions, *, first_n
                 if doc.get("models"):  # fewer than two usable groups: nothing to tabulate
                     names = opts.wave_names(list((doc.get("groups") or {}))) if group == "wave" else None
                     tables.append(structural.invariance(doc, codebook, lang, p_decimals=pd_, value_labels=names))
+                else:  # fewer than two usable groups: a table that says so
+                    tables.append(flags.invariance_untested(doc, codebook, lang))
     for k, tb in enumerate(tables):
+        flags.annotate(tb, inputs, lang)
         tb.number = first_number + k
         tb.provenance = provenance
         if tb.notes and tb.name != "item_descriptives":  # item statistics use every answer given (N of Table 1)
@@ -231,9 +244,9 @@ def write_combined(tables: list[ApaTable], docx_path, html_path, tex_path=None) 
     from .word import write_docx
 
     write_docx(tables, docx_path)
-    Path(html_path).write_text(html_document(tables, title=str(tables[0].label)), encoding="utf-8")
+    write_text(html_path, html_document(tables, title=str(tables[0].label)))
     if tex_path is not None:
-        Path(tex_path).write_text(latex_document(tables), encoding="utf-8")
+        write_text(tex_path, latex_document(tables))
 
 
 def write_set(tables: list[ApaTable], outdir, formats, *, combined: bool = True) -> list[Path]:

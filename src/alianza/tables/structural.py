@@ -13,7 +13,8 @@ import re
 import pandas as pd
 
 from ..i18n import t
-from .apa import STATISTICS, ApaTable, Column, fmt_bounded, fmt_stat, missing, stat_column
+from . import robust
+from .apa import STATISTICS, ApaTable, Column, fmt_stat, missing, stat_column
 from .models import model_label
 
 ARROW = "\u2192"
@@ -256,13 +257,16 @@ def model_comparison(doc, lang: str, *, labels: dict | None = None, decimals: in
     delta_bic, compared_with, chisq_diff, df_diff, pvalue_diff) or comparison records (model,
     against, chisq_diff, df_diff, pvalue, delta_cfi, ...); columns with no value are left out."""
     rows = []
-    for rec in records(doc, "comparisons", "comparison", "table"):
+    recs = records(doc, "comparisons", "comparison", "table")
+    # under MLR/WLSMV the scaled chi-square and robust indices, under lavaan's names (tables.robust)
+    k = next((robust.shown_names(r) for r in recs if robust.is_scaled(r)), robust.shown_names(None))
+    for rec in recs:
         model = str(first(rec, "model", "name", default=""))
         against = first(rec, "compared_with", "against", "reference", "baseline")
         rows.append({
             "model": model, "label": model_label(model, labels, lang),
             "against": against, "against_label": f"vs. {model_label(str(against), labels, lang)}" if against else None,
-            **{k: first(rec, k) for k in ("chisq", "df", "cfi", "rmsea", "srmr", "aic", "bic")},
+            **{c: first(rec, c) for c in (k["chisq"], k["df"], k["cfi"], k["rmsea"], "srmr", "aic", "bic")},
             "delta_aic": first(rec, "delta_aic", "aic_diff"), "delta_bic": first(rec, "delta_bic", "bic_diff"),
             "chisq_diff": first(rec, "chisq_diff", "delta_chisq"), "df_diff": first(rec, "df_diff", "delta_df"),
             "pvalue": first(rec, "pvalue_diff", "pvalue", "p") if against else None,
@@ -272,10 +276,10 @@ def model_comparison(doc, lang: str, *, labels: dict | None = None, decimals: in
     gl = "<i>gl</i>" if lang == "es" else "<i>df</i>"
     candidates = [
         Column("label", t("col.model", lang), kind="text", width=1.9),
-        Column("chisq", "χ²"),
-        Column("df", gl, kind="int", thousands=False),
-        Column("cfi", "CFI", kind="bounded", decimals=3),
-        Column("rmsea", "RMSEA", kind="bounded", decimals=3),
+        Column(k["chisq"], "χ²"),
+        Column(k["df"], gl, kind="int", thousands=False),
+        Column(k["cfi"], "CFI", kind="bounded", decimals=3),
+        Column(k["rmsea"], "RMSEA", kind="bounded", decimals=3),
         Column("delta_aic", "ΔAIC"),
         Column("delta_bic", "ΔBIC"),
         Column("against_label", t("col.comparison", lang), kind="text"),
@@ -287,6 +291,8 @@ def model_comparison(doc, lang: str, *, labels: dict | None = None, decimals: in
     columns = [c for c in candidates if c.key == "label" or (c.key in body and body[c.key].notna().any())]
     n = doc.get("n") if isinstance(doc, dict) else None
     note = t("note.model_comparison", lang, n=n if n is not None else "—")
+    if isinstance(doc, dict):
+        note = f"{note} {robust.correction_note([doc.get('estimator')], lang)}".strip()
     raw = body.drop(columns=["label", "against_label"])
     return ApaTable(name="model_comparison", title=t("title.model_comparison", lang), columns=columns, body=body,
                     lang=lang, notes=[note], decimals=decimals, p_decimals=p_decimals, raw=raw,
@@ -306,6 +312,8 @@ def invariance(doc: dict, codebook, lang: str, *, decimals: int = 3, p_decimals:
     for f in doc.get("freed", []):
         freed.setdefault(f["step"], []).append(f["parameter"])
     rows = []
+    fits = [m.get("fit", {}) for m in doc.get("models", {}).values()]
+    k = next((robust.shown_names(f) for f in fits if robust.is_scaled(f)), robust.shown_names(None))
     for step, m in doc.get("models", {}).items():
         fit = m.get("fit", {})
         c = comps.get(step)
@@ -314,7 +322,7 @@ def invariance(doc: dict, codebook, lang: str, *, decimals: int = 3, p_decimals:
             label += f" ({t('partial', lang).lower()})"
         rows.append({
             "step": step, "label": label,
-            **{k: fit.get(k) for k in ("chisq", "df", "cfi", "rmsea", "srmr")},
+            **{c: fit.get(c) for c in (k["chisq"], k["df"], k["cfi"], k["rmsea"], "srmr")},
             "chisq_diff": c.get("chisq_diff") if c else None, "df_diff": c.get("df_diff") if c else None,
             "pvalue": c.get("pvalue") if c else None, "delta_cfi": c.get("delta_cfi") if c else None,
             "delta_rmsea": c.get("delta_rmsea") if c else None, "delta_srmr": c.get("delta_srmr") if c else None,
@@ -325,10 +333,10 @@ def invariance(doc: dict, codebook, lang: str, *, decimals: int = 3, p_decimals:
     gl = "<i>gl</i>" if lang == "es" else "<i>df</i>"
     columns = [
         Column("label", t("col.level", lang), kind="text"),
-        Column("chisq", "χ²", decimals=2),
-        Column("df", gl, kind="int", thousands=False),
-        Column("cfi", "CFI", kind="bounded"),
-        Column("rmsea", "RMSEA", kind="bounded"),
+        Column(k["chisq"], "χ²", decimals=2),
+        Column(k["df"], gl, kind="int", thousands=False),
+        Column(k["cfi"], "CFI", kind="bounded"),
+        Column(k["rmsea"], "RMSEA", kind="bounded"),
         Column("srmr", "SRMR", kind="bounded"),
         Column("chisq_diff", "Δχ²", decimals=2),
         Column("df_diff", f"Δ{gl}", kind="int", thousands=False),
@@ -350,6 +358,9 @@ def invariance(doc: dict, codebook, lang: str, *, decimals: int = 3, p_decimals:
         note += f" {t(f'inv.{step}', lang) if step in INVARIANCE_STEPS else step}: {', '.join(names)}."
     for extra in doc.get("notes", []) or []:
         note += " " + invariance_note(extra, codebook, lang)
+    estimator = doc.get("estimator") or next((m.get("estimator") for m in doc.get("models", {}).values()
+                                              if m.get("estimator")), None)
+    note = f"{note} {robust.correction_note([estimator], lang)}".strip()
     raw = body.drop(columns=["label"])
     title = t("title.invariance", lang, group=group_name.lower() if lang == "es" else group_name)
     return ApaTable(name=f"invariance_{group}", title=title,
@@ -359,7 +370,7 @@ def invariance(doc: dict, codebook, lang: str, *, decimals: int = 3, p_decimals:
 
 # (symbol, comparison) of each rule of alianza.invariance (config invariance.rules)
 _RULE_SYMBOLS = {"delta_cfi": ("ΔCFI", "≥"), "delta_rmsea": ("ΔRMSEA", "≤"), "delta_srmr": ("ΔSRMR", "≤"),
-                 "chisq_alpha": ("<i>p</i>(Δχ²)", "≥")}
+                 "chisq_alpha": ("<i>p</i>(Δχ²)", "≥"), "chisq_p_min": ("<i>p</i>(Δχ²)", "≥")}
 
 
 def invariance_criteria(rules: dict, lang: str) -> str:

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .flags import improper_problems
+from .robust import is_scaled, shown_fit
+
 FIT_COLUMNS = [
     "npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper",
     "srmr", "aic", "bic",
@@ -41,8 +44,12 @@ def fit_indices_table(results: list[tuple[str, str, dict]]) -> pd.DataFrame:
     rows = []
     for sample, model, res in results:
         fit = res.get("fit", {})
-        row = {"sample": sample, "model": model, "n": res.get("n"), "converged": res.get("converged")}
+        row = {"sample": sample, "model": model, "n": res.get("n"), "estimator": res.get("estimator"),
+               "converged": res.get("converged")}
         row.update({k: fit.get(k) for k in FIT_COLUMNS})
+        if is_scaled(fit):  # MLR, WLSMV: the scaled test and the robust indices beside the standard ones
+            row.update(shown_fit(fit))
+        row["improper"] = "; ".join(p.describe("en") for p in improper_problems(res))
         rows.append(row)
     return pd.DataFrame(rows)
 

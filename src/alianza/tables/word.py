@@ -12,7 +12,6 @@ section of its own.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from pathlib import Path
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
@@ -22,6 +21,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Inches, Pt
 
+from ..atomic import atomic_path
 from .apa import DASH, ApaTable, note_paragraphs, plain, split_markup, text_width, wrap_words
 
 FONT = "Times New Roman"
@@ -318,13 +318,28 @@ def write_docx(tables: list[ApaTable], path, *, title: str | None = None) -> Non
         _orient(section, landscape)
         _add_table(doc, table, widths, size)
     props = doc.core_properties
-    props.title = title or document_title(tables)
+    props.title = core_property(title or document_title(tables))
     props.created = props.modified = datetime.now(timezone.utc).replace(microsecond=0)
     props.last_modified_by = "alianza"
     props.revision = 1
     props.author = "alianza"
     props.language = LANG_TAG.get(tables[0].lang, "en-US")
     if tables[0].provenance:
-        props.comments = tables[0].provenance
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    doc.save(str(path))
+        props.comments = core_property(tables[0].provenance)
+    with atomic_path(path) as tmp:
+        doc.save(str(tmp))
+
+
+CORE_LIMIT = 255  # Word's core properties hold at most 255 characters (python-docx refuses more)
+
+
+def core_property(text: str) -> str:
+    """A core-property value within Word's limit. A provenance line (catalog.provenance_line) keeps its
+    version, seed, date and the path of the full record, and counts its inputs instead of listing them."""
+    if len(text) <= CORE_LIMIT:
+        return text
+    head, sep, rest = text.partition("; inputs: ")
+    if sep:
+        listed, _, record = rest.rpartition("; ")
+        text = f"{head}; {listed.count('; ') + 1} inputs; {record}"
+    return text if len(text) <= CORE_LIMIT else text[:CORE_LIMIT - 1] + "…"

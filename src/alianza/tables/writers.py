@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from ..atomic import atomic_path
 from ..i18n import t
 from .apa import DASH, MINUS, ApaTable, note_paragraphs, plain, split_markup, text_width, wrap_words
 
@@ -367,17 +368,17 @@ def write_table(table: ApaTable, outputs: dict[str, str | Path]) -> None:
     if unknown:
         raise ValueError(f"unknown table format(s): {', '.join(unknown)}")
     for fmt, path in outputs.items():
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if fmt == "tex":
-            path.write_text(to_latex(table), encoding="utf-8")
-        elif fmt == "md":
-            path.write_text(to_markdown(table), encoding="utf-8")
-        elif fmt == "html":
-            path.write_text(html_document([table]), encoding="utf-8")
-        elif fmt == "csv":
-            to_csv(table, path)
-        elif fmt == "docx":
+        if fmt == "docx":
             from .word import write_docx
 
             write_docx([table], path)
+            continue
+        with atomic_path(path) as tmp:  # never a truncated table after a failed run
+            if fmt == "tex":
+                tmp.write_text(to_latex(table), encoding="utf-8")
+            elif fmt == "md":
+                tmp.write_text(to_markdown(table), encoding="utf-8")
+            elif fmt == "html":
+                tmp.write_text(html_document([table]), encoding="utf-8")
+            elif fmt == "csv":
+                to_csv(table, tmp)

@@ -1,0 +1,49 @@
+"""Config shapes the pipeline accepts, and what it leaves out (with a note) where the engine refuses."""
+import copy
+
+import pytest
+
+from alianza.engine_limits import bootstrap_refusal, comparison_refusal
+from alianza.errors import ConfigError
+from alianza.schemas import validate_config
+from alianza.yamlfiles import load_yaml
+from tests.conftest import ROOT
+
+CONFIG = load_yaml(ROOT / "config" / "config.yaml")
+
+
+@pytest.mark.parametrize("comparison", [{}, None])
+def test_no_comparison_is_a_valid_config(comparison):
+    cfg = copy.deepcopy(CONFIG)
+    cfg["comparison"] = comparison
+    if comparison is None:
+        del cfg["comparison"]
+    validate_config(cfg)
+    cfg["comparison"] = {"models": ["five_stage"]}
+    with pytest.raises(ConfigError) as err:
+        validate_config(cfg)
+    assert err.value.key == "comparison.models"
+
+
+def test_wlsmv_with_bootstrapped_models_is_a_valid_config():
+    cfg = copy.deepcopy(CONFIG)
+    cfg["estimation"] = {"estimator": "WLSMV", "ordered": "all"}
+    validate_config(cfg)
+
+
+@pytest.mark.parametrize("estimation, refused", [
+    ({"estimator": "ML"}, False), ({"estimator": "MLR", "missing": "listwise"}, False),
+    ({"estimator": "MLR", "missing": "fiml"}, True), ({"estimator": "WLSMV", "ordered": "all"}, True),
+    ({"estimator": "ML", "ordered": ["e1_1"]}, True),
+])
+def test_bootstrap_refusal_names_the_estimation_in_both_languages(estimation, refused):
+    note = bootstrap_refusal(estimation)
+    assert (note is not None) == refused
+    if refused:
+        assert set(note) == {"es", "en"} and estimation["estimator"] in note["es"] and estimation["estimator"] in note["en"]
+
+
+def test_difference_tests_are_refused_only_where_the_engine_lacks_them():
+    assert comparison_refusal("ML") is None and comparison_refusal("mlr") is None
+    note = comparison_refusal("WLSMV")
+    assert "WLSMV" in note["es"] and "WLSMV" in note["en"]
