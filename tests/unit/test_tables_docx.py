@@ -137,3 +137,18 @@ def test_fit_indices_docx_and_tex_equal_lavaan(tmp_path, lang):
     tex = (tmp_path / "fit.tex").read_text(encoding="utf-8")
     body = tex.split("\\midrule", 1)[1].split("\\bottomrule", 1)[0]
     assert len([r for r in body.splitlines() if r.strip().endswith(("\\\\", "\\tabularnewline"))]) == len(keys)
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_word_core_property_keeps_the_provenance_summary_within_255_characters(lang):
+    """Many waves: the provenance line outgrows Word's 255-character core properties in either
+    language; the summary counts the inputs and keeps the path of the full record."""
+    from alianza.tables.catalog import provenance_line
+    from alianza.tables.word import core_property
+
+    record = {"packages": {"alianza": "0.1.0"}, "seeds": {"seed": 7}, "created": "2026-12-01T00:00:00+00:00",
+              "inputs": {f"data/raw/wave{i}_long_file_name_synthetic.csv": {"sha256": "ab" * 32} for i in range(9)}}
+    line = provenance_line(record, lang=lang)
+    assert len(line) > 255
+    short = core_property(line)
+    assert len(short) <= 255 and short.endswith("reports/provenance.json") and "9 " in short

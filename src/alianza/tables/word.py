@@ -334,12 +334,15 @@ CORE_LIMIT = 255  # Word's core properties hold at most 255 characters (python-d
 
 
 def core_property(text: str) -> str:
-    """A core-property value within Word's limit. A provenance line (catalog.provenance_line) keeps its
-    version, seed, date and the path of the full record, and counts its inputs instead of listing them."""
+    """A core-property value within Word's limit. A provenance line (catalog.provenance_line, in either
+    language) keeps its version, seed, date and the path of the full record, and counts its inputs
+    instead of listing them."""
     if len(text) <= CORE_LIMIT:
         return text
-    head, sep, rest = text.partition("; inputs: ")
-    if sep:
-        listed, _, record = rest.rpartition("; ")
-        text = f"{head}; {listed.count('; ') + 1} inputs; {record}"
+    for marker, counted in (("; inputs: ", "inputs"), ("; datos: ", "archivos de datos")):
+        head, sep, rest = text.partition(marker)
+        if sep:
+            listed, _, record = rest.rpartition("; ")
+            text = f"{head}; {listed.count('; ') + 1} {counted}; {record}"
+            break
     return text if len(text) <= CORE_LIMIT else text[:CORE_LIMIT - 1] + "…"
