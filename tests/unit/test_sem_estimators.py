@@ -167,3 +167,23 @@ def test_unidentified_model_warns_instead_of_failing(options):
     assert res.fit["df"] < 0
     assert any("could not be computed" in w for w in res.warnings)
     assert np.isnan(res.params.loc[1, "se"])
+
+
+def test_fiml_on_a_planned_missing_design_names_the_pair_never_observed_together(hs, tmp_path, capsys):
+    """Two forms of a questionnaire: x1 only on form A, x4 only on form B. Their covariance has no data,
+    so FIML stops with one line naming the two variables (not a singular-matrix traceback)."""
+    from alianza.cli import main
+
+    data = hs.copy()
+    form_b = np.arange(len(data)) % 2 == 1
+    data.loc[form_b, "x1"] = np.nan
+    data.loc[~form_b, "x4"] = np.nan
+    with pytest.raises(InputError, match="x1 and x4 are never observed together"):
+        fit(HS_MODEL, data, missing="fiml")
+    path = tmp_path / "planned.csv"
+    data.to_csv(path, index=False)
+    model = tmp_path / "hs.lav"
+    model.write_text(HS_MODEL)
+    assert main(["fit", str(model), str(path), "--missing", "fiml"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "never observed together" in err and str(path) in err

@@ -148,7 +148,8 @@ def results_page_inputs(wildcards):
     inputs["summaries"] = expand("data/processed/{wave}.summary.json", wave=WAVES)
     inputs["tables"] = [p for p in output_targets() if p.startswith("reports/tables/") and p.endswith(".html")]
     inputs["figures"] = [p for p in output_targets() if p.startswith("reports/figures/") and p.endswith(".png")]
-    inputs["diagram"] = f"reports/figures/{PAGE_SAMPLE}/path_diagram.svg"
+    if PATH_MODEL:             # a study with only a measurement model has no path diagram
+        inputs["diagram"] = f"reports/figures/{PAGE_SAMPLE}/path_diagram.svg"
     if "reports/power/power.json" in POWER_OUTPUTS:
         inputs["power"] = "reports/power/power.json"
         inputs["figures"] = inputs["figures"] + ["reports/figures/power_curve.png"]

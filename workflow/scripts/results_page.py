@@ -2,6 +2,7 @@
 import re
 from pathlib import Path
 
+from alianza.atomic import write_text
 from alianza.codebook import load_codebook
 from alianza.i18n import hypothesis_names, t
 from alianza.tables.catalog import (OutputOptions, data_quality_table, load_json, load_table_inputs, sample_part,
@@ -24,8 +25,9 @@ def step():
     links.append((t("page.all_tables", opts.lang), "", {f: f"tables/{par.sample}/tables.{f}"
                                                         for f in ("html", "docx", "tex")}))
     figures = [p.removeprefix("reports/") for p in inp.figures]
-    svg = Path(inp.diagram).read_text(encoding="utf-8")
-    svg = re.sub(r"^<\?xml[^>]*>\s*(<!DOCTYPE[^>]*>\s*)?", "", svg)  # inline: the <svg> element only
+    svg = Path(inp.diagram).read_text(encoding="utf-8") if "diagram" in inp.keys() else None
+    if svg is not None:
+        svg = re.sub(r"^<\?xml[^>]*>\s*(<!DOCTYPE[^>]*>\s*)?", "", svg)  # inline: the <svg> element only
     page = PageInputs(
         lang=opts.lang, samples=summaries, wave_names=opts.wave_names([s["wave"] for s in summaries]),
         models=tables_in.models, model_labels=opts.model_labels, cutoffs=opts.fit_cutoffs,
@@ -35,7 +37,7 @@ def step():
         power=load_json(inp.power) if "power" in inp.keys() else None, tables=links,
         figures=[(figure_caption(f, codebook, opts.lang), f) for f in figures], path_diagram_svg=svg,
         sample=par.sample, codebook=codebook, hypothesis_names=hypothesis_names(par.config))
-    Path(snakemake.output[0]).write_text(results_page(page), encoding="utf-8")
+    write_text(snakemake.output[0], results_page(page))
 
 
 run_step(snakemake.log[0], step)

@@ -195,7 +195,7 @@ def baseline(gd: GroupData, h1: Saturated, x_idx, meanstructure: bool):
     return base, theta, loglik(gd.pat, mu, sigma)
 
 
-def fiml_singular_check(gd: GroupData, names) -> None:
+def fiml_singular_check(gd: GroupData, names, source=None) -> None:
     """One line naming two variables never observed together (their covariance has no data)."""
     obs = ~np.isnan(gd.x)
     both = obs.T.astype(int) @ obs.astype(int)
@@ -206,7 +206,7 @@ def fiml_singular_check(gd: GroupData, names) -> None:
                 where = f" in group {gd.label!r}" if gd.label else ""
                 raise InputError(f"variables {names[i]} and {names[j]} are never observed together{where}: "
                                  "their covariance cannot be estimated (FIML needs every pair observed in "
-                                 "some rows)", column=names[j])
+                                 "some rows)", file=source, column=names[j])
 
 
 def group_weights(groups: list[GroupData]) -> np.ndarray:
@@ -251,7 +251,7 @@ def fit_casewise(parsed, data: pd.DataFrame, opts: Options, *, meanstructure=Non
     check_group_sizes(groups, opts.group, source)
     if fiml:
         for gd in groups:
-            fiml_singular_check(gd, names.ov)
+            fiml_singular_check(gd, names.ov, source)
     n_used = sum(gd.pat.n for gd in groups)
     if not fiml and n_input - n_nogroup - n_used:
         warnings.append(f"{n_input - n_nogroup - n_used} of {n_input - n_nogroup} rows dropped (listwise "
