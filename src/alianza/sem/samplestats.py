@@ -13,12 +13,13 @@ from ..errors import InputError
 class SampleStats:
     cov: list[np.ndarray]      # per group, divisor N (lavaan's default likelihood = "normal")
     mean: list[np.ndarray]
-    nobs: list[int]
+    nobs: list[int]            # rows per group; sums of the (normalised) sampling weights if weighted
     observed: list[str]
 
     @property
     def ntotal(self) -> int:
-        return int(sum(self.nobs))
+        # weights are normalised to sum to the rows used, so the total is a count up to rounding
+        return int(round(sum(self.nobs)))
 
     @classmethod
     def from_moments(cls, cov, mean, nobs, observed) -> "SampleStats":
