@@ -55,3 +55,34 @@ def test_invariance_and_compare_take_the_design(model, tmp_path, capsys):
                  "--json", str(cmp_out)]) == 0
     doc = json.loads(cmp_out.read_text())
     assert {m["estimator"] for m in doc["models"].values()} == {"MLR"}
+
+
+def test_validity_describes_the_design_and_stays_unweighted(tmp_path):
+    model = tmp_path / "m.lav"
+    model.write_text("E1 =~ e1_1 + e1_2 + e1_3\nE2 =~ e2_1 + e2_2 + e2_3\n")
+    plain, weighted = tmp_path / "plain.json", tmp_path / "weighted.json"
+    assert main(["validity", str(model), CSV, "--json", str(plain), "--boot", "0"]) == 0
+    assert main(["validity", str(model), CSV, "--json", str(weighted), "--boot", "0", "--sampling-weights", "w",
+                 "--cluster", "muni"]) == 0
+    a, b = json.loads(plain.read_text()), json.loads(weighted.read_text())
+    assert a["design"] is None
+    design = b.pop("design")
+    assert design["treatment"] == "unweighted" and design["n_clusters"] == 40
+    assert design["weights_sum"] == pytest.approx(pd.read_csv(CSV)["w"].sum())
+    assert "unweighted" in design["note"]["en"] and "sin ponderar" in design["note"]["es"]
+    a.pop("design")
+    a.pop("inputs"), b.pop("inputs")
+    assert a == b          # every coefficient is the unweighted one
+
+
+def test_validity_names_a_bad_weight(tmp_path, capsys):
+    model = tmp_path / "m.lav"
+    model.write_text("E1 =~ e1_1 + e1_2 + e1_3\n")
+    data = pd.read_csv(CSV)
+    data.loc[3, "w"] = -1
+    path = tmp_path / "d.csv"
+    data.to_csv(path, index=False)
+    assert main(["validity", str(model), str(path), "--json", str(tmp_path / "o.json"), "--boot", "0",
+                 "--sampling-weights", "w"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "'w'" in err and "row 3" in err and "d.csv" in err

@@ -77,3 +77,22 @@ def describe(opts, design: DesignRows, used_rows: list[np.ndarray]) -> dict:
         out.update(weights_sum=float(w.sum()), weights_min=float(w.min()), weights_max=float(w.max()),
                    normalisation="total (weights rescaled to sum to N for estimation, as lavaan)")
     return out
+
+
+def design_notes(design: dict | None, lang: str, *, bootstrap: bool = False) -> str:
+    """The sentences a table note adds for a design (empty without one): weighted estimates,
+    cluster-robust SEs with the number of clusters, strata described only, bootstrap by cluster."""
+    from ..i18n import t
+
+    if not design:
+        return ""
+    out = []
+    if design.get("sampling_weights"):
+        out.append(t("note.design_weighted", lang, weights=design["sampling_weights"]))
+    if design.get("cluster"):
+        out.append(t("note.design_cluster", lang, n_clusters=design.get("n_clusters"), cluster=design["cluster"]))
+    if design.get("strata"):
+        out.append(t("note.design_strata", lang, strata=design["strata"]))
+    if bootstrap and (design.get("cluster") or design.get("sampling_weights")):
+        out.append(t("note.design_bootstrap", lang))
+    return " ".join(out)
