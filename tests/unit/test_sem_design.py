@@ -104,3 +104,28 @@ def test_fit_kwargs_reads_the_design_block():
     kw = fit_kwargs({"estimator": "MLR"}, {"weights": "factor_exp", "cluster": "municipio", "strata": "estrato"})
     assert kw["sampling_weights"] == "factor_exp" and kw["cluster"] == "municipio" and "strata" not in kw
     assert "sampling_weights" not in fit_kwargs({"estimator": "MLR"})
+
+
+def test_config_design_block_is_validated_by_the_schema():
+    import yaml
+
+    from alianza.schemas import validate_config
+    from tests.conftest import ROOT
+
+    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
+    validate_config({**config, "design": {"weights": "factor_exp", "cluster": "municipio", "strata": "estrato"}})
+    with pytest.raises(ConfigError, match="design"):
+        validate_config({**config, "design": {"weight": "factor_exp"}})
+    with pytest.raises(ConfigError, match="design"):
+        validate_config({**config, "design": {"cluster": "Municipio"}})
+
+
+def test_design_columns_must_be_context_variables_and_weights_numeric():
+    from alianza.sem.design import check_design_config
+
+    context = {"municipio": "categorical", "factor_exp": "number", "estrato": "categorical"}
+    check_design_config({"weights": "factor_exp", "cluster": "municipio", "strata": "estrato"}, context)
+    with pytest.raises(ConfigError, match="design.cluster"):
+        check_design_config({"cluster": "ageb"}, context)
+    with pytest.raises(ConfigError, match="must be a number"):
+        check_design_config({"weights": "municipio"}, context)

@@ -6,6 +6,7 @@ from snakemake.utils import min_version, validate
 
 from alianza.errors import AlianzaError
 from alianza.schemas import validate_config
+from alianza.sem.design import check_design_config
 from alianza.workflow import discover_waves, fail, load_codebook_or_fail
 
 min_version("9.0")
@@ -17,6 +18,11 @@ except AlianzaError as exc:
 validate(config, schema="../schemas/config.schema.yaml")  # fills the schema's defaults
 
 CODEBOOK = load_codebook_or_fail(config["codebook"])
+try:
+    check_design_config(config.get("design"), {v.name: v.type for v in CODEBOOK.context})
+except AlianzaError as exc:
+    fail(exc)
+DESIGN = config.get("design") or {}
 try:
     WAVES = discover_waves(config["waves"])
 except AlianzaError as exc:

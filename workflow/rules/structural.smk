@@ -103,6 +103,7 @@ rule model_comparison_table:
         comparison=COMPARISON,
         models={m: MODELS[m]["files"] for m in COMPARISON.get("models", [])},
         estimation=config["estimation"],
+        design=DESIGN,
         samples=SAMPLES,
     conda:
         "../envs/alianza.yaml"

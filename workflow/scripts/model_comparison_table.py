@@ -21,7 +21,7 @@ def step():
     for sample, path in zip(snakemake.params.samples, snakemake.input.data):
         assert Path(path).stem == sample
         data = pd.read_parquet(path)
-        results = {name: fit(text, data, **fit_kwargs(est)) for name, text in texts.items()}
+        results = {name: fit(text, data, **fit_kwargs(est, snakemake.params.design)) for name, text in texts.items()}
         table, warnings = compare_fits(texts, results, nested)
         for w in warnings:
             logging.warning("%s: %s", sample, w)

@@ -37,7 +37,7 @@ from .standardize import rsquare
 from .robust import (H1Information, ScaledTest, fiml_corrected, first_order, h1_information, robust_indices,
                      sandwich, scaled_indices, vech_jacobian)
 from .samplestats import SampleStats, model_frame
-from .design import DesignRows, describe, design_rows, normalise
+from .design import FEW_CLUSTERS, DesignRows, describe, design_rows, n_clusters, normalise
 
 
 @dataclass
@@ -272,6 +272,10 @@ def fit_casewise(parsed, data: pd.DataFrame, opts: Options, *, meanstructure=Non
         rows = data if opts.group is None else data.loc[data[opts.group].notna()]
         design = design_rows(rows, opts.sampling_weights, opts.cluster, source=source)
     groups = split_rows(x, gvals, labels, fiml=fiml, x_idx=x_idx, warnings=warnings, design=design)
+    few = design is not None and design.cluster is not None and n_clusters(design.cluster) < FEW_CLUSTERS
+    if few:
+        warnings.append(f"only {n_clusters(design.cluster)} clusters of {opts.cluster!r}: cluster-robust "
+                        f"standard errors are unreliable with fewer than about {FEW_CLUSTERS} clusters")
     check_group_sizes(groups, opts.group, source)
     if fiml:
         for gd in groups:

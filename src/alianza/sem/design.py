@@ -19,6 +19,9 @@ import pandas as pd
 
 from ..errors import InputError
 
+# below this many clusters the sandwich underestimates SEs (McNeish & Stapleton 2016): warn
+FEW_CLUSTERS = 30
+
 
 @dataclass
 class DesignRows:
@@ -96,3 +99,17 @@ def design_notes(design: dict | None, lang: str, *, bootstrap: bool = False) -> 
     if bootstrap and (design.get("cluster") or design.get("sampling_weights")):
         out.append(t("note.design_bootstrap", lang))
     return " ".join(out)
+
+
+def check_design_config(design: dict | None, context: dict[str, str]) -> None:
+    """The config's `design:` block against the codebook's context variables (id -> type):
+    every design column is one (so ingestion keeps it), and weights are numeric."""
+    from ..errors import ConfigError
+
+    for role, column in (design or {}).items():
+        if column not in context:
+            raise ConfigError(f"{column!r} is not a context variable of the codebook (declare it under "
+                              "context: so ingestion keeps and checks it)", key=f"design.{role}")
+        if role == "weights" and context[column] not in ("number", "integer"):
+            raise ConfigError(f"sampling weights {column!r} must be a number or integer context variable, "
+                              f"not {context[column]}", key="design.weights")
