@@ -19,10 +19,10 @@ validate(config, schema="../schemas/config.schema.yaml")  # fills the schema's d
 
 CODEBOOK = load_codebook_or_fail(config["codebook"])
 try:
-    check_design_config(config.get("design"), {v.name: v.type for v in CODEBOOK.context})
+    check_design_config(config["design"], {v.name: v.type for v in CODEBOOK.context})
 except AlianzaError as exc:
     fail(exc)
-DESIGN = config.get("design") or {}
+DESIGN = config["design"]  # the schema fills {} when there is none
 try:
     WAVES = discover_waves(config["waves"])
 except AlianzaError as exc:

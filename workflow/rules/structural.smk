@@ -46,6 +46,7 @@ rule bootstrap_model:
         bootstrap=BOOTSTRAP,
         level=1 - HYPOTHESES.get("alpha", 0.05),
         seed=config["seed"],
+        design=DESIGN,
     threads: 2
     conda:
         "../envs/alianza.yaml"

@@ -24,6 +24,7 @@ def step():
         rotation=cfg.get("efa", {}).get("rotation", "oblimin"),
         scale_min=min(lows),
         scale_max=max(highs),
+        design=dict(snakemake.params.design),     # described; the coefficients stay unweighted
     )
     with open(snakemake.output[0], "w", encoding="utf-8") as fh:
         json.dump(jsonable(report), fh, indent=2, ensure_ascii=False)

@@ -51,7 +51,8 @@ def run(args) -> int:
 
 
 def _bootstrap(parsed, data, args):
-    """`--bootstrap N --seed S`: ML with listwise deletion, lavaan's se = "bootstrap"."""
+    """`--bootstrap N --seed S`: ML with listwise deletion, lavaan's se = "bootstrap"; with
+    --cluster / --sampling-weights whole clusters are resampled and rows keep their weights."""
     import sys
 
     from ..errors import ConfigError
@@ -60,12 +61,14 @@ def _bootstrap(parsed, data, args):
     if args.seed is None:
         raise ConfigError("--bootstrap needs --seed S (the same seed gives the same numbers)", key="--seed")
     plain = {"estimator": "ML", "missing": "LISTWISE"}      # the defaults, spelled out
+    design = ("sampling_weights", "cluster")                # the bootstrap resamples clusters, keeps weights
     other = [flag for flag, dest, settings in OPTIONS
-             if getattr(args, dest) not in (settings.get("default"), None)
+             if dest not in design and getattr(args, dest) not in (settings.get("default"), None)
              and str(getattr(args, dest)).upper() != plain.get(dest)]
     if other:
         raise ConfigError(f"the bootstrap is available for ML with listwise deletion on one group; "
                           f"drop {', '.join(other)}", key="--bootstrap")
     boot = bootstrap(parsed, data, replicates=args.bootstrap, seed=args.seed, workers=args.workers,
-                     progress=sys.stderr.isatty(), source=args.data)
+                     progress=sys.stderr.isatty(), source=args.data, sampling_weights=args.sampling_weights,
+                     cluster=args.cluster)
     return with_bootstrap(boot.fit, boot)

@@ -67,6 +67,17 @@ def sample_stats(data: pd.DataFrame, observed: list[str]) -> SampleStats:
     return SampleStats([cov], [mean], [n], list(observed))
 
 
+def weighted_stats(x: np.ndarray, weights: np.ndarray, observed: list[str]) -> SampleStats:
+    """Weighted mean and covariance (divisor the sum of the weights: lavaan's cov.wt(method = "ML")),
+    N = the sum of the (normalised) weights."""
+    w = np.asarray(weights, float)
+    total = w.sum()
+    mean = w @ x / total
+    dev = x - mean
+    cov = (dev * w[:, None]).T @ dev / total
+    return SampleStats([cov], [mean], [total], list(observed))
+
+
 def model_frame(data: pd.DataFrame, observed: list[str], group: str | None, group_label, source,
                 warnings: list):
     """The model's columns as a float matrix (NaN missing), checked numeric, with each row's group.
