@@ -215,8 +215,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Sampling strata ({strata}) described, not used in the estimation.",
     },
     "note.design_bootstrap": {
-        "es": "El bootstrap remuestrea conglomerados completos y conserva sus ponderaciones.",
-        "en": "The bootstrap resamples whole clusters and keeps their weights.",
+        "es": "El bootstrap remuestrea conglomerados completos, con las ponderaciones de sus filas.",
+        "en": "The bootstrap resamples whole clusters, with their rows' weights.",
+    },
+    "note.design_bootstrap_weights": {
+        "es": "El bootstrap remuestrea filas, cada una con su ponderación.",
+        "en": "The bootstrap resamples rows, each with its weight.",
     },
     "note.design_unweighted_validity": {
         "es": "Confiabilidad y validez calculadas sin ponderar (la confiabilidad ponderada no es un "

@@ -96,8 +96,10 @@ def design_notes(design: dict | None, lang: str, *, bootstrap: bool = False) -> 
         out.append(t("note.design_cluster", lang, n_clusters=design.get("n_clusters"), cluster=design["cluster"]))
     if design.get("strata"):
         out.append(t("note.design_strata", lang, strata=design["strata"]))
-    if bootstrap and (design.get("cluster") or design.get("sampling_weights")):
+    if bootstrap and design.get("cluster"):
         out.append(t("note.design_bootstrap", lang))
+    elif bootstrap and design.get("sampling_weights"):
+        out.append(t("note.design_bootstrap_weights", lang))
     return " ".join(out)
 
 

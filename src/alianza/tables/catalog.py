@@ -66,6 +66,17 @@ class TableInputs:
     indirect: dict | list | None = None
     invariance: dict[str, dict] = field(default_factory=dict)
     structural_model: str | None = None  # whose path labels spell out indirect effects (config output.path_model)
+    design_config: dict | None = None    # config `design:` (weights, cluster, strata)
+
+    def design(self) -> dict | None:
+        """The survey design the fits used (a model JSON's `design`: columns, number of clusters),
+        with the config's strata; None without one."""
+        docs = [self.measurement, *(doc for _, doc in self.models)]
+        fitted = next((doc["design"] for doc in docs if doc and doc.get("design")), None)
+        strata = (self.design_config or {}).get("strata")
+        if not fitted and not strata:
+            return None
+        return {**(fitted or {}), **({"strata": strata} if strata else {})}
 
     def structural_params(self) -> list[dict] | None:
         models = dict(self.models)
@@ -87,6 +98,7 @@ def load_table_inputs(inputs, params, sample: str) -> "TableInputs":
         **{k: sample_part(load_json(getattr(inputs, k)), k, sample)
            for k in ("comparison", "hypotheses", "indirect") if k in inputs.keys()},
         structural_model=params.config.get("output", {}).get("path_model"),
+        design_config=params.config.get("design"),
     )
 
 
@@ -159,6 +171,7 @@ def sample_tables(inputs: TableInputs, codebook, opts: OutputOptions, *, first_n
     """Every table the inputs allow, numbered from `first_number` in manuscript order."""
     lang, d, pd_ = opts.lang, opts.decimals, opts.p_decimals
     tables: list[ApaTable] = []
+    made: list[str] = []        # the name behind each table (invariance: one per grouping variable)
     for name in available_tables(inputs):
         if name == "item_descriptives":
             tables.append(measurement.item_descriptives(inputs.validity, codebook, lang, decimals=d))
@@ -184,10 +197,33 @@ def sample_tables(inputs: TableInputs, codebook, opts: OutputOptions, *, first_n
             for group, doc in inputs.invariance.items():
                 if doc.get("models"):  # fewer than two usable groups: nothing to tabulate
                     tables.append(structural.invariance(doc, codebook, lang, p_decimals=pd_))
+        made += [name] * (len(tables) - len(made))
+    add_design_notes(tables, made, inputs.design(), lang)
     for k, tb in enumerate(tables):
         tb.number = first_number + k
         tb.provenance = provenance
     return tables
+
+
+# tables whose numbers come from the fits: with a survey design they are weighted / cluster-robust
+DESIGN_TABLES = ("cfa_loadings", "fit_indices", "model_comparison", "hypotheses", "indirect_effects", "invariance")
+
+
+def add_design_notes(tables: list[ApaTable], names: list[str], design: dict | None, lang: str) -> None:
+    """Append the design's sentences (sem.design.design_notes) to the general note of every table
+    made from the fits; the indirect effects also say the bootstrap resampled whole clusters."""
+    from ..sem.design import design_notes
+
+    if not design:
+        return
+    for table, name in zip(tables, names):
+        if name not in DESIGN_TABLES:
+            continue
+        text = design_notes(design, lang, bootstrap=name == "indirect_effects")
+        if table.notes:
+            table.notes[0] = f"{table.notes[0]} {text}"
+        else:
+            table.notes.append(text)
 
 
 def table_paths(outdir, name: str, formats) -> dict[str, Path]:
