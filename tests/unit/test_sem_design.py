@@ -129,3 +129,16 @@ def test_design_columns_must_be_context_variables_and_weights_numeric():
         check_design_config({"cluster": "ageb"}, context)
     with pytest.raises(ConfigError, match="must be a number"):
         check_design_config({"weights": "municipio"}, context)
+
+
+def test_one_cluster_is_refused_in_one_line(survey):
+    with pytest.raises(InputError) as err:
+        fit(MODEL, survey.assign(muni="M01"), estimator="MLR", cluster="muni", source="wave.csv")
+    assert "all in cluster 'M01'" in str(err.value) and "'muni'" in str(err.value)
+
+
+def test_few_clusters_warn(survey):
+    res = fit(MODEL, survey, estimator="MLR", cluster="muni")
+    assert not any("unreliable" in w for w in res.warnings)     # 30 clusters are enough
+    few = fit(MODEL, survey.assign(muni=survey["muni"].str[:2]), estimator="MLR", cluster="muni")
+    assert any("clusters of 'muni'" in w and "unreliable" in w for w in few.warnings)

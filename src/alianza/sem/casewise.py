@@ -272,6 +272,13 @@ def fit_casewise(parsed, data: pd.DataFrame, opts: Options, *, meanstructure=Non
         rows = data if opts.group is None else data.loc[data[opts.group].notna()]
         design = design_rows(rows, opts.sampling_weights, opts.cluster, source=source)
     groups = split_rows(x, gvals, labels, fiml=fiml, x_idx=x_idx, warnings=warnings, design=design)
+    if design is not None and design.cluster is not None:
+        for gd in groups:
+            if n_clusters(gd.pat.cluster) < 2:
+                where = f" of group {gd.label!r}" if opts.group is not None else ""
+                raise InputError(f"the rows{where} used by the model are all in cluster "
+                                 f"{gd.pat.cluster[0]!r}: cluster-robust standard errors need 2 or more clusters",
+                                 file=source, column=opts.cluster)
     few = design is not None and design.cluster is not None and n_clusters(design.cluster) < FEW_CLUSTERS
     if few:
         warnings.append(f"only {n_clusters(design.cluster)} clusters of {opts.cluster!r}: cluster-robust "
