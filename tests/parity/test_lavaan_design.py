@@ -5,7 +5,8 @@ Fixtures: tests/fixtures/design/make_design_fixtures.R simulates firms in 40 mun
 (expansion factor `w`), two sectors and some missing answers, and records lavaan's results for:
 MLR with weights, clusters and both; ML with weights (lavaan turns it into MLR) and ML with
 clusters (cluster-robust SEs, Yuan-Bentler test); FIML with weights (and clusters); listwise
-deletion with weights and clusters; multi-group MLR with weights (configural, metric, clusters).
+deletion with weights and clusters; multi-group MLR with weights (configural, metric, clusters,
+FIML); a MIMIC model (factor regressed on firm size, fixed.x) with weights and clusters.
 Tolerances (issue "complex survey designs"): estimates, SEs, std_all 0.002; scaled chi-square
 0.05; robust CFI/RMSEA 0.002; N and df exact.
 """
