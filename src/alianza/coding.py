@@ -25,6 +25,7 @@ import pandas as pd
 
 from .codebook import Codebook, Variable, normalize_text
 from .errors import InputError
+from .survey_design import design_columns
 
 _INT_TEXT = re.compile(r"^[-+]?\d+(?:[.,]0*)?$")
 _NUM_TEXT = re.compile(r"^[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)$")
@@ -84,12 +85,20 @@ def code_column(raw: pd.Series, var: Variable, codebook: Codebook, *, file, head
     """Code every cell of one delivered column (see module doc)."""
     labels = codebook.label_map(var) if var.coded else None
     missing_texts = {normalize_text(lab[lang]) for lab in codebook.missing_labels for lang in ("es", "en")}
+    # text in a numeric column stops the file, except in the sampling weights: that row is quarantined
+    weights = design_columns(codebook).get("weights") == var.name
     cache: dict = {}
     values, status, problem = [], [], []
     for pos, cell in enumerate(raw.tolist()):
         key = (type(cell).__name__, cell_text(cell))
         if key not in cache:
-            cache[key] = _code_cell(cell, var, labels, missing_texts, file=file, header=header, row=pos + 1)
+            try:
+                cache[key] = _code_cell(cell, var, labels, missing_texts, file=file, header=header, row=pos + 1)
+            except InputError:
+                if not weights:
+                    raise
+                cache[key] = (INVALID, None, f"sampling weight {cell_text(cell).strip()!r} is not a number "
+                                             f"in column {var.name!r}")
         st, val, prob = cache[key]
         status.append(st)
         values.append(val)

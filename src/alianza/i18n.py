@@ -201,7 +201,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "es": "Datos sintéticos de ejemplo incluidos con el programa; no describen empresas reales.",
         "en": "Synthetic example data bundled with the software; they do not describe real firms.",
     },
-    # survey design (sampling weights, clusters): sentences appended to a table's note
+    # survey design (sampling weights, clusters): the quarantine reason, sentences appended to a table's note
+    "reason.invalid_design": {"es": "Ponderación o conglomerado inválido", "en": "Invalid weight or cluster"},
     "note.design_weighted": {
         "es": "Estimaciones ponderadas con los factores de expansión ({weights}).",
         "en": "Estimates weighted by the sampling weights ({weights}).",

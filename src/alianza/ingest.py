@@ -34,6 +34,7 @@ from .coding import MISSING, cell_text, code_column, delivered_text
 from .errors import InputError
 from .provenance import sha256
 from .quality import REASONS, row_problems
+from .survey_design import design_summary
 from .readers import TableInfo, read_raw
 
 
@@ -168,6 +169,8 @@ def ingest_wave(path, codebook, wave: str | None = None) -> IngestResult:
         "ignored_columns": ignored,
         "reverse_keyed": codebook.reverse_items,
         "attention_item_dropped": None if codebook.attention is None else codebook.attention.name,
+        # the codebook's survey design: weights' sum and range as delivered (never rescaled), clusters
+        "design": design_summary(kept, codebook),
     }
     return IngestResult(wave=wave, kept=kept, quarantine=quarantine, summary=summary)
 

@@ -1,7 +1,7 @@
 """The pipeline with a `design:` block, end to end: weighted, cluster-robust fits and tables.
 
 A scratch copy of the project whose first bundled wave gains an expansion factor (FACTOR_EXP,
-declared in the codebook as a required number, so rows without a usable weight are quarantined)
+declared in the codebook as the design's weights, so rows without a usable weight are quarantined)
 and six municipalities; config/config.yaml gets `design: {weights, cluster, strata}`.
 """
 import json
@@ -16,9 +16,9 @@ from tests.conftest import copy_project
 
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 CONTEXT = ('  - id: factor_exp\n    type: number\n    required: true\n    min: 0.001\n    max: 100000\n'
-           '    label: {es: "Factor de expansión", en: "Expansion factor"}\n')
+           '    design: weights\n    label: {es: "Factor de expansión", en: "Expansion factor"}\n')
 DESIGN = "\ndesign:\n  weights: factor_exp\n  cluster: municipio\n  strata: sector\n"
-BAD_ROWS = {9: b"0", 17: b"-3"}     # data rows whose weight is not positive: out of range
+BAD_ROWS = {5: b"", 9: b"0", 13: b"mucho", 17: b"-3"}      # data rows with no usable weight
 
 
 def _row(i: int, line: bytes) -> bytes:
@@ -56,6 +56,9 @@ def test_rows_without_a_usable_weight_are_quarantined(design_run):
     assert len(pd.read_csv(path)) >= len(BAD_ROWS)
     text = path.read_text(encoding="utf-8")
     assert "out-of-range value '0' in column 'factor_exp'" in text and "'-3' in column 'factor_exp'" in text
+    assert "missing sampling weight in column 'factor_exp'" in text and "'mucho' is not a number" in text
+    kept = pd.read_parquet(design_run / "data/processed/wave1_hermosillo_synthetic.parquet")
+    assert summary["design"]["weights_sum"] == pytest.approx(kept["factor_exp"].astype(float).sum())
 
 
 def test_fits_are_weighted_and_cluster_robust(design_run):
