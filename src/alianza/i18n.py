@@ -211,6 +211,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "es": "Errores estándar y χ² escalado robustos a conglomerados ({n_clusters} conglomerados de {cluster}).",
         "en": "Standard errors and scaled χ² robust to clustering ({n_clusters} clusters of {cluster}).",
     },
+    "note.design_weighted_sample": {
+        "es": "Entre corchetes, estimaciones ponderadas con los factores de expansión ({weights}): porcentaje, "
+              "o <i>M</i> (<i>DE</i>); junto a Empresas, la suma de las ponderaciones (empresas que la muestra "
+              "representa).",
+        "en": "In brackets, estimates weighted by the sampling weights ({weights}): percentage, or <i>M</i> "
+              "(<i>SD</i>); beside Firms, the sum of the weights (the firms the sample stands for).",
+    },
     "note.design_strata": {
         "es": "Estratos de muestreo ({strata}) descritos, no usados en la estimación.",
         "en": "Sampling strata ({strata}) described, not used in the estimation.",

@@ -30,3 +30,23 @@ def design_summary(kept: pd.DataFrame, codebook) -> dict | None:
         if role in cols and cols[role] in kept:
             out[f"n_{role}"] = int(kept[cols[role]].nunique())
     return out
+
+
+def weighted_stats(x: pd.Series, weights: pd.Series) -> tuple[float, float, float]:
+    """(weighted mean, weighted SD with divisor the sum of the weights, sum of the weights) of the
+    rows where both are present, with statsmodels' DescrStatsW (design-based point estimates)."""
+    from statsmodels.stats.weightstats import DescrStatsW
+
+    both = pd.DataFrame({"x": pd.to_numeric(x, errors="coerce"), "w": pd.to_numeric(weights, errors="coerce")})
+    both = both.dropna().astype(float)
+    if both.empty or both["w"].sum() <= 0:
+        return float("nan"), float("nan"), 0.0
+    d = DescrStatsW(both["x"].to_numpy(), weights=both["w"].to_numpy(), ddof=0)
+    return float(d.mean), float(d.std), float(d.sum_weights)
+
+
+def weighted_percent(x: pd.Series, weights: pd.Series, code) -> float:
+    """Weighted percentage of rows whose value is `code` (None: missing) among all rows with a weight."""
+    values = pd.to_numeric(x, errors="coerce")
+    hit = values.isna() if code is None else values.eq(code)
+    return 100.0 * weighted_stats(hit.astype(float), weights)[0]

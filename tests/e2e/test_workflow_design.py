@@ -76,6 +76,8 @@ def test_fits_are_weighted_and_cluster_robust(design_run):
 def test_tables_provenance_and_validity_state_the_design(design_run):
     note = (design_run / "reports/tables/pooled/fit_indices.md").read_text(encoding="utf-8")
     assert "factor\\_exp" in note and "conglomerados de municipio" in note and "Estratos de muestreo (sector)" in note
+    sample = (design_run / "reports/tables/sample_description.md").read_text(encoding="utf-8")
+    assert "factor\\_exp" in sample and "] |" in sample          # weighted estimates in brackets
     prov = json.loads((design_run / "reports/provenance.json").read_text())
     assert prov["design"] == {"weights": "factor_exp", "cluster": "municipio", "strata": "sector"}
     validity = json.loads((design_run / "reports/validity/pooled.json").read_text())

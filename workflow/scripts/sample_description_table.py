@@ -11,7 +11,8 @@ def step():
     inp, par = snakemake.input, snakemake.params
     frames = {w: pd.read_parquet(p) for w, p in zip(par.waves, inp.data)}
     table = sample_description_table(frames, load_codebook(inp.codebook), OutputOptions.from_config(par.config),
-                                     provenance_line(load_json(inp.provenance), inp.provenance))
+                                     provenance_line(load_json(inp.provenance), inp.provenance),
+                                     design=par.config.get("design"))
     write_table(table, {key.rsplit("_", 1)[1]: path for key, path in snakemake.output.items()})
 
 

@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from ..errors import ConfigError, InputError
 from . import measurement, models, sample, structural
 from .apa import ApaTable
@@ -255,10 +257,50 @@ def write_set(tables: list[ApaTable], outdir, formats, *, combined: bool = True)
     return written
 
 
-def sample_description_table(frames: dict, codebook, opts: OutputOptions, provenance: str | None = None) -> ApaTable:
+def sample_description_table(frames: dict, codebook, opts: OutputOptions, provenance: str | None = None,
+                             design: dict | None = None) -> ApaTable:
     tb = sample.sample_description(frames, codebook, opts.lang, decimals=opts.decimals)
+    if design and design.get("weights"):
+        add_weighted_estimates(tb, frames, codebook, design["weights"], opts.lang, opts.decimals)
     tb.number, tb.provenance = 1, provenance
     return tb
+
+
+def add_weighted_estimates(tb: ApaTable, frames: dict, codebook, weights: str, lang: str, decimals: int) -> None:
+    """Beside every unweighted count (%) or M (SD) of the sample description, in brackets, the
+    estimate weighted by the sampling weights (statsmodels' DescrStatsW); beside the number of
+    firms, the sum of the weights (the firms the sample stands for). The raw table gets them too."""
+    from ..i18n import t
+    from ..survey_design import weighted_percent, weighted_stats
+    from .apa import fmt_num
+
+    groups = dict(frames)
+    if len(frames) > 1:
+        groups[t("total", lang)] = pd.concat(list(frames.values()), ignore_index=True)
+    labels = list(groups)
+    raw = tb.raw.reset_index(drop=True)
+    raw["weighted"] = float("nan")
+    raw["weighted_sd"] = float("nan")
+    for i in range(len(tb.body)):
+        for k, g in enumerate(labels):
+            r = i * len(labels) + k
+            rec, df = raw.loc[r], groups[g]
+            w = df[weights] if weights in df.columns else pd.Series(float("nan"), index=df.index)
+            if rec["variable"] == "n":
+                est, sd = weighted_stats(pd.Series(1.0, index=df.index), w)[2], float("nan")
+                text = fmt_num(est, 0)
+            elif rec["percent"] is not None and pd.notna(rec["percent"]):
+                var = codebook.variable(rec["variable"])
+                code = next((c for c, lab in var.code_labels.items() if lab[lang] == rec["category"]), None)
+                est, sd = weighted_percent(df[var.name], w, code), float("nan")
+                text = fmt_num(est, 1)
+            else:
+                est, sd, _ = weighted_stats(df[rec["variable"]], w)
+                text = f"{fmt_num(est, decimals)} ({fmt_num(sd, decimals)})"
+            raw.loc[r, ["weighted", "weighted_sd"]] = est, sd
+            tb.body.loc[tb.body.index[i], g] = f"{tb.body.loc[tb.body.index[i], g]} [{text}]"
+    tb.raw = raw
+    tb.notes[0] = f"{tb.notes[0]} {t('note.design_weighted_sample', lang, weights=weights)}"
 
 
 def data_quality_table(summaries: list[dict], opts: OutputOptions, provenance: str | None = None) -> ApaTable:
