@@ -531,6 +531,8 @@ def invariance_report(model, data: pd.DataFrame, group: str, settings: dict | No
                         fitter=fitter)
     out = result.to_dict()
     out["notes"] = notes + out["notes"]
+    fits = [f for f in getattr(result, "fits", {}).values() if getattr(f, "design", None)]
+    out["design"] = fits[0].design if fits else None      # every step's fit used the same design
     return out
 
 

@@ -48,6 +48,7 @@ def test_invariance_and_compare_take_the_design(model, tmp_path, capsys):
     direct = fit(CFA, pd.read_csv(CSV), group="sector", estimator="MLR", sampling_weights="w", cluster="muni",
                  group_label=list(doc["groups"]) if isinstance(doc.get("groups"), dict) else None)
     assert doc["models"]["configural"]["fit"]["chisq_scaled"] == pytest.approx(direct.fit["chisq_scaled"], rel=1e-6)
+    assert doc["design"]["cluster"] == "muni" and doc["design"]["n_clusters"] == 40
     one = tmp_path / "one.lav"
     one.write_text("G =~ e1_1 + e1_2 + e1_3 + e2_1 + e2_2 + e2_3\n")
     cmp_out = tmp_path / "cmp.json"

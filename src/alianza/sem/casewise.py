@@ -10,6 +10,13 @@ The objective is lavaan's: the sum over groups of (N_g / N) times each group's -
 so single-group is the G = 1 case. Every per-group piece (patterns, Hessian, scores) is
 sem/fiml.py's; robust traces follow lav_test_yuan_bentler_mplus_trace group by group.
 
+A survey design (opts.sampling_weights, opts.cluster; lavaan's sampling.weights and cluster)
+enters through the patterns: each pattern's frequency and moments are weighted (weights rescaled
+to sum to N over all groups, lavaan's "total" normalisation), so estimates, the observed
+information and the chi-square are the weighted ones; first-order information multiplies each
+row's score by its weight and sums the scores within clusters (robust.cluster). With clusters
+the model has a mean structure, as in lavaan.
+
 With fixed.x the covariates' moments stay at their sample values and rows missing a covariate
 are deleted under FIML (lavaan 0.6.14: "cases were deleted due to missing values in exogenous
 variable(s), while fixed.x = TRUE"), with a warning naming the count.
