@@ -249,6 +249,21 @@ def check_group_sizes(groups: list[GroupData], group: str | None, source) -> Non
                              column=group)
 
 
+def check_clusters(groups: list[GroupData], opts: Options, source, warnings: list) -> None:
+    """Each group needs 2 or more clusters (the C / (C - 1) correction); fewer than FEW_CLUSTERS
+    in the rows used is said in a warning."""
+    for gd in groups:
+        if n_clusters(gd.pat.cluster) < 2:
+            where = f" of group {gd.label!r}" if opts.group is not None else ""
+            raise InputError(f"the rows{where} used by the model are all in cluster {gd.pat.cluster[0]!r}: "
+                             "cluster-robust standard errors need 2 or more clusters", file=source,
+                             column=opts.cluster)
+    used = n_clusters(np.concatenate([gd.pat.cluster for gd in groups]))
+    if used < FEW_CLUSTERS:
+        warnings.append(f"only {used} clusters of {opts.cluster!r}: cluster-robust standard errors are "
+                        f"unreliable with fewer than about {FEW_CLUSTERS} clusters")
+
+
 def options_note(opts: Options) -> dict:
     return opts.to_dict()
 
@@ -279,18 +294,9 @@ def fit_casewise(parsed, data: pd.DataFrame, opts: Options, *, meanstructure=Non
         rows = data if opts.group is None else data.loc[data[opts.group].notna()]
         design = design_rows(rows, opts.sampling_weights, opts.cluster, source=source)
     groups = split_rows(x, gvals, labels, fiml=fiml, x_idx=x_idx, warnings=warnings, design=design)
-    if design is not None and design.cluster is not None:
-        for gd in groups:
-            if n_clusters(gd.pat.cluster) < 2:
-                where = f" of group {gd.label!r}" if opts.group is not None else ""
-                raise InputError(f"the rows{where} used by the model are all in cluster "
-                                 f"{gd.pat.cluster[0]!r}: cluster-robust standard errors need 2 or more clusters",
-                                 file=source, column=opts.cluster)
-    few = design is not None and design.cluster is not None and n_clusters(design.cluster) < FEW_CLUSTERS
-    if few:
-        warnings.append(f"only {n_clusters(design.cluster)} clusters of {opts.cluster!r}: cluster-robust "
-                        f"standard errors are unreliable with fewer than about {FEW_CLUSTERS} clusters")
     check_group_sizes(groups, opts.group, source)
+    if opts.cluster is not None:
+        check_clusters(groups, opts, source, warnings)
     if fiml:
         for gd in groups:
             fiml_singular_check(gd, names.ov)
