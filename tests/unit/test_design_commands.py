@@ -56,6 +56,7 @@ def test_invariance_and_compare_take_the_design(model, tmp_path, capsys):
                  "--json", str(cmp_out)]) == 0
     doc = json.loads(cmp_out.read_text())
     assert {m["estimator"] for m in doc["models"].values()} == {"MLR"}
+    assert all(m["design"]["n_clusters"] == 40 for m in doc["models"].values())
 
 
 def test_validity_describes_the_design_and_stays_unweighted(tmp_path):
