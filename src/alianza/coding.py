@@ -25,6 +25,7 @@ import pandas as pd
 
 from .codebook import Codebook, Variable, normalize_text
 from .errors import InputError
+from .survey_design import design_columns
 
 _INT_TEXT = re.compile(r"^[-+]?\d+(?:[.,]0*)?$")
 _NUM_TEXT = re.compile(r"^[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)$")
@@ -89,6 +90,8 @@ def code_column(raw: pd.Series, var: Variable, codebook: Codebook, *, file, head
     """
     labels = codebook.label_map(var) if var.coded else None
     missing_texts = {normalize_text(lab[lang]) for lab in codebook.missing_labels for lang in ("es", "en")}
+    # text in a numeric column stops the file, except in the sampling weights: that row is quarantined
+    weights = design_columns(codebook).get("weights") == var.name
     cache: dict = {}
     values, status, problem = [], [], []
     for pos, cell in enumerate(raw.tolist()):
@@ -97,7 +100,14 @@ def code_column(raw: pd.Series, var: Variable, codebook: Codebook, *, file, head
             if declared_missing is not None and not is_blank(cell) and declared_missing(cell):
                 cache[key] = (MISSING, None, None)
             else:
-                cache[key] = _code_cell(cell, var, labels, missing_texts, file=file, header=header, row=pos + 1)
+                try:
+                    cache[key] = _code_cell(cell, var, labels, missing_texts, file=file, header=header,
+                                            row=pos + 1)
+                except InputError:
+                    if not weights:
+                        raise
+                    cache[key] = (INVALID, None, f"sampling weight {cell_text(cell).strip()!r} is not a "
+                                                 f"number in column {var.name!r}")
         st, val, prob = cache[key]
         status.append(st)
         values.append(val)

@@ -348,6 +348,41 @@ STRINGS: dict[str, dict[str, str]] = {
         "es": "Datos sintéticos de ejemplo incluidos con el programa; no describen empresas reales.",
         "en": "Synthetic example data bundled with the software; they do not describe real firms.",
     },
+    # survey design (sampling weights, clusters): the quarantine reason, sentences appended to a table's note
+    "reason.invalid_design": {"es": "Ponderación o conglomerado inválido", "en": "Invalid weight or cluster"},
+    "note.design_weighted": {
+        "es": "Estimaciones ponderadas con los factores de expansión ({weights}).",
+        "en": "Estimates weighted by the sampling weights ({weights}).",
+    },
+    "note.design_cluster": {
+        "es": "Errores estándar y χ² escalado robustos a conglomerados ({n_clusters} conglomerados de {cluster}).",
+        "en": "Standard errors and scaled χ² robust to clustering ({n_clusters} clusters of {cluster}).",
+    },
+    "note.design_weighted_sample": {
+        "es": "Entre corchetes, estimaciones ponderadas con los factores de expansión ({weights}): porcentaje, "
+              "o <i>M</i> (<i>DE</i>); junto a Empresas, la suma de las ponderaciones (empresas que la muestra "
+              "representa).",
+        "en": "In brackets, estimates weighted by the sampling weights ({weights}): percentage, or <i>M</i> "
+              "(<i>SD</i>); beside Firms, the sum of the weights (the firms the sample stands for).",
+    },
+    "note.design_strata": {
+        "es": "Estratos de muestreo ({strata}) descritos, no usados en la estimación.",
+        "en": "Sampling strata ({strata}) described, not used in the estimation.",
+    },
+    "note.design_bootstrap": {
+        "es": "El bootstrap remuestrea conglomerados completos, con las ponderaciones de sus filas.",
+        "en": "The bootstrap resamples whole clusters, with their rows' weights.",
+    },
+    "note.design_bootstrap_weights": {
+        "es": "El bootstrap remuestrea filas, cada una con su ponderación.",
+        "en": "The bootstrap resamples rows, each with its weight.",
+    },
+    "note.design_unweighted_validity": {
+        "es": "Confiabilidad y validez calculadas sin ponderar (la confiabilidad ponderada no es un "
+              "procedimiento estándar): describen a las empresas encuestadas, no a la población.",
+        "en": "Reliability and validity computed unweighted (weighted reliability is not a standard "
+              "procedure): they describe the firms surveyed, not the population.",
+    },
     # fit cut-off phrases
     "cut.cfi": {"es": "CFI ≥ {v}", "en": "CFI ≥ {v}"},
     "cut.tli": {"es": "TLI ≥ {v}", "en": "TLI ≥ {v}"},

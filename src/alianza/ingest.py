@@ -40,6 +40,7 @@ from .privacy import IngestOptions, ingest_options, pseudonym
 from .provenance import sha256
 from .quality import REASONS, row_problems
 from .readers import TableInfo, is_declared_missing, read_raw
+from .survey_design import design_summary
 from .schemas import SCHEMA_DIR, validate_schema
 from .yamlfiles import load_yaml
 
@@ -200,6 +201,8 @@ def ingest_wave(path, codebook, wave: str | None = None, *, options: IngestOptio
         "ignored_columns": m.ignored,
         "reverse_keyed": codebook.reverse_items,
         "attention_item_dropped": None if codebook.attention is None else codebook.attention.name,
+        # the codebook's survey design: weights' sum and range as delivered (never rescaled), clusters
+        "design": design_summary(kept, codebook),
     }
     return IngestResult(wave=wave, kept=kept, quarantine=quarantine, summary=summary, warnings=warnings)
 

@@ -495,7 +495,8 @@ def invariance_report(model, data: pd.DataFrame, group: str, settings: dict | No
     `group_label` lists them: the first is the reference group. Fewer than two usable
     groups give a result with no models and a note instead of an error, so a pipeline over
     several grouping variables goes on. `estimation` holds sem.fit's estimator options
-    (estimator, missing, ordered, std_lv: config `estimation:` through sem.options.fit_kwargs).
+    (estimator, missing, ordered, std_lv, sampling_weights, cluster: config `estimation:` and
+    `design:` through sem.options.fit_kwargs).
     """
     from .sem.syntax import ParsedModel, parse_model
 
@@ -521,13 +522,17 @@ def invariance_report(model, data: pd.DataFrame, group: str, settings: dict | No
 
     from .sem import fit as sem_fit
 
-    fitter = partial(sem_fit, std_lv=bool(est.get("std_lv")), parameterization=est.get("parameterization"))
+    # the survey design (weights, clusters) goes to every step's fit unchanged
+    fitter = partial(sem_fit, std_lv=bool(est.get("std_lv")), parameterization=est.get("parameterization"),
+                     sampling_weights=est.get("sampling_weights"), cluster=est.get("cluster"))
     result = invariance(parsed, prepared, group, steps=settings.get("steps", STEPS), rules=rules,
                         partial=settings.get("partial"), group_label=labels, source=source,
                         estimator=est.get("estimator"), missing=est.get("missing"), ordered=est.get("ordered"),
                         fitter=fitter)
     out = result.to_dict()
     out["notes"] = notes + out["notes"]
+    fits = [f for f in getattr(result, "fits", {}).values() if getattr(f, "design", None)]
+    out["design"] = fits[0].design if fits else None      # every step's fit used the same design
     return out
 
 

@@ -44,6 +44,8 @@ def provenance_record(inputs, config: dict, *, now: datetime | None = None, unre
         "packages": package_versions(),
         "config": config,
         "seeds": {"seed": config.get("seed")},
+        # the survey design every fit used (weights, cluster) and the strata it describes
+        "design": config.get("design") or None,
         "inputs": {str(p): {"sha256": sha256(p), "bytes": Path(p).stat().st_size} for p in inputs},
         "unread_raw_files": [dict(u) for u in unread],
     }

@@ -12,6 +12,7 @@ import pandas as pd
 
 from .codebook import Codebook
 from .coding import BLANK, INVALID, MISSING, VALUE
+from .survey_design import design_columns
 
 # Every reason a row can be quarantined for, in the order messages are listed.
 REASONS = (
@@ -26,6 +27,7 @@ REASONS = (
     "failed_attention_check",
     "straight_lining",
     "partial_complete",
+    "invalid_design",
 )
 
 
@@ -59,6 +61,7 @@ def row_problems(
         for i in np.flatnonzero(live & status[col].eq(INVALID).to_numpy()):
             out[i].append(("out_of_range", problem[col].iat[i]))
 
+    _design(values, status, codebook, live, out)
     _attention(values, status, codebook, live, out)
 
     items = [c for c in codebook.items() if c in values.columns]
@@ -130,3 +133,20 @@ def _attention(values, status, codebook, live, out) -> None:
             ))
         elif st in (BLANK, MISSING) and rule["missing_fails"]:
             out[i].append(("failed_attention_check", f"failed attention check: no answer, expected {want}"))
+
+
+def _design(values, status, codebook, live, out) -> None:
+    """Rows the weighted, clustered fits could not use: a missing or non-positive sampling weight,
+    a missing cluster id (a weight that is not a number is out of range: alianza.coding)."""
+    cols = design_columns(codebook)
+    for role, what in (("weights", "sampling weight"), ("cluster", "cluster id")):
+        col = cols.get(role)
+        if col is None or col not in values.columns:
+            continue
+        absent = status[col].isin([BLANK, MISSING]).to_numpy()
+        for i in np.flatnonzero(live & absent):
+            out[i].append(("invalid_design", f"missing {what} in column {col!r}"))
+        if role == "weights":
+            number = pd.to_numeric(values[col].where(status[col].eq(VALUE)), errors="coerce").to_numpy(dtype=float)
+            for i in np.flatnonzero(live & (number <= 0)):
+                out[i].append(("invalid_design", f"non-positive sampling weight {number[i]:g} in column {col!r}"))

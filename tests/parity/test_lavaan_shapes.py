@@ -14,11 +14,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from alianza.sem import fit
+
+from .lavaan_params import assert_params_match
 
 HERE = Path(__file__).resolve().parents[1] / "fixtures" / "shapes"
 FIX = json.loads((HERE / "shape_fixtures.json").read_text())
@@ -80,18 +81,7 @@ def test_fit_indices(case):
 
 def test_estimates_ses_std_all(case):
     name, fx, res = case
-    ref = pd.DataFrame(fx["params"]).rename(columns=lambda c: c.replace(".", "_"))
-    if "group" not in ref:
-        ref["group"] = 1
-    mine = res.params.copy()
-    if "group" not in mine:
-        mine["group"] = np.where(mine["op"] == ":=", 0, 1)
-    key = ["lhs", "op", "rhs", "group"]
-    both = ref.merge(mine, on=key, suffixes=("_r", "_a"), how="left")
-    assert both["est_a"].notna().all(), f"{name}: rows missing {both.loc[both['est_a'].isna(), key].values[:3]}"
-    assert np.allclose(both["est_a"], both["est_r"], atol=0.002)
-    assert np.allclose(both["se_a"], both["se_r"], atol=0.002, equal_nan=True)
-    assert np.allclose(both["std_all_a"], both["std_all_r"], atol=0.002, equal_nan=True)
+    assert_params_match(name, fx["params"], res.params)
 
 
 def test_std_lv_first_loading_positive():

@@ -6,6 +6,7 @@ from snakemake.utils import min_version, validate
 
 from alianza.errors import AlianzaError
 from alianza.schemas import validate_config
+from alianza.sem.design import check_design_config
 from alianza.workflow import (
     discover_waves,
     fail,
@@ -26,6 +27,11 @@ except AlianzaError as exc:
 validate(config, schema="../schemas/config.schema.yaml")  # fills the schema's defaults
 
 CODEBOOK = load_codebook_or_fail(config["codebook"])
+try:
+    check_design_config(config["design"], {v.name: v.type for v in CODEBOOK.context})
+except AlianzaError as exc:
+    fail(exc)
+DESIGN = config["design"]  # the schema fills {} when there is none
 try:
     WAVES = discover_waves(config["waves"])
 except AlianzaError as exc:

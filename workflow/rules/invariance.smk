@@ -19,6 +19,7 @@ rule invariance:
     params:
         invariance=INVARIANCE,
         estimation=config["estimation"],
+        design=DESIGN,
     wildcard_constraints:
         group="|".join(map(re.escape, INVARIANCE_GROUPS)) or "NO_GROUP",
     conda:

@@ -10,6 +10,7 @@ rule fit_model:
         summary="reports/models/{sample}/{model}.txt",
     params:
         estimation=config["estimation"],
+        design=DESIGN,
     conda:
         "../envs/alianza.yaml"
     log:

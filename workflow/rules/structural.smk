@@ -49,6 +49,7 @@ rule bootstrap_model:
         bootstrap=BOOTSTRAP,
         level=1 - HYPOTHESES.get("alpha", 0.05),
         seed=config["seed"],
+        design=DESIGN,
     threads: 2
     conda:
         "../envs/alianza.yaml"
@@ -107,6 +108,7 @@ rule model_comparison_table:
         comparison=COMPARISON,
         models={m: MODELS[m]["files"] for m in COMPARISON.get("models", [])},
         estimation=config["estimation"],
+        design=DESIGN,
         samples=SAMPLES,
     conda:
         "../envs/alianza.yaml"

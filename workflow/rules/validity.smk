@@ -11,6 +11,7 @@ rule validity:
     params:
         validity=config["validity"],
         seed=config["seed"],
+        design=DESIGN,
     conda:
         "../envs/alianza.yaml"
     log:

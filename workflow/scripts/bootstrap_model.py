@@ -15,7 +15,10 @@ def step():
     boot = bootstrap(model_text(snakemake.input.model), data, replicates=cfg.get("replicates", 2000),
                      seed=cfg.get("seed", snakemake.params.seed), level=snakemake.params.level,
                      bca="bca" in ci, bollen_stine=cfg.get("bollen_stine", True),
-                     workers=snakemake.threads, source=snakemake.input.data)
+                     workers=snakemake.threads, source=snakemake.input.data,
+                     # a survey design: whole clusters resampled, rows keep their weights
+                     sampling_weights=snakemake.params.design.get("weights"),
+                     cluster=snakemake.params.design.get("cluster"))
     result = with_bootstrap(boot.fit, boot)
     block = boot.block()
     logging.info("%d of %d replicates converged (%d failed), seed %d", block["converged"], block["replicates"],

@@ -11,7 +11,8 @@ from alianza.workflow import model_text, run_step
 def step():
     data = pd.read_parquet(snakemake.input.data)
     est = snakemake.params.estimation
-    result = fit(model_text(snakemake.input.model), data, **fit_kwargs(est))
+    result = fit(model_text(snakemake.input.model), data, source=snakemake.input.data,
+                 **fit_kwargs(est, snakemake.params.design))
     write_json(snakemake.output.json, result.to_dict())
     write_text(snakemake.output.summary, result.summary() + "\n")
 

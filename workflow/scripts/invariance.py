@@ -5,6 +5,7 @@ import pandas as pd
 from alianza.atomic import write_frame, write_json, write_text
 from alianza.invariance import invariance_markdown, invariance_report, invariance_table
 from alianza.tables.flags import flag_invariance
+from alianza.sem.options import fit_kwargs
 from alianza.workflow import model_text, run_step
 
 
@@ -12,7 +13,8 @@ def step():
     group = snakemake.wildcards.group
     result = invariance_report(model_text(snakemake.input.model), pd.read_parquet(snakemake.input.data),
                                group, dict(snakemake.params.invariance), sort_groups=True,
-                               source=snakemake.input.data, estimation=dict(snakemake.params.estimation))
+                               source=snakemake.input.data, estimation=fit_kwargs(snakemake.params.estimation,
+                                                                         snakemake.params.design))
     result = flag_invariance(result)  # a step resting on an improper solution is not assessable
     write_json(snakemake.output.json, result)
     table = invariance_table(result)

@@ -24,7 +24,7 @@ def step():
     for sample, path in zip(snakemake.params.samples, snakemake.input.data):
         assert Path(path).stem == sample
         data = pd.read_parquet(path)
-        results = {name: fit(text, data, **fit_kwargs(est)) for name, text in texts.items()}
+        results = {name: fit(text, data, **fit_kwargs(est, snakemake.params.design)) for name, text in texts.items()}
         if refusal:  # no difference tests under this estimator yet: the models side by side, with a note
             table, warnings = comparison_table({k: r.fit for k, r in results.items()}, []), [refusal["en"]]
         else:

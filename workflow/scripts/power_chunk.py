@@ -13,6 +13,7 @@ def step():
         likert=cfg.get("data", "likert") == "likert", missing_rate=cfg.get("missing_rate", 0.0),
         alpha=cfg.get("alpha", 0.05), mc_draws=cfg.get("mc_draws", 2000),
         model=cfg["model"], population=cfg["population"],
+        clusters=cfg.get("clusters"), icc=cfg.get("icc", 0.0),     # a clustered wave (cluster-robust fits)
     )
     moments = load_population_moments(snakemake.input.population, snakemake.input.codebook)
     study = PowerStudy.build(model_text(snakemake.input.model), moments, settings)

@@ -12,7 +12,8 @@ def step():
     frames = {w: pd.read_parquet(p) for w, p in zip(par.waves, inp.data)}
     opts = OutputOptions.from_config(par.config)
     table = sample_description_table(frames, load_codebook(inp.codebook), opts,
-                                     provenance_line(load_json(inp.provenance), inp.provenance, opts.lang))
+                                     provenance_line(load_json(inp.provenance), inp.provenance, opts.lang),
+                                     design=par.config.get("design"))
     write_table(table, {key.rsplit("_", 1)[1]: path for key, path in snakemake.output.items()})
 
 

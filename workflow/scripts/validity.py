@@ -24,6 +24,7 @@ def step():
         rotation=cfg.get("efa", {}).get("rotation", "oblimin"),
         scale_min=min(lows),
         scale_max=max(highs),
+        design=dict(snakemake.params.design),     # described; the coefficients stay unweighted
     )
     write_json(snakemake.output[0], jsonable(report))
 

@@ -98,7 +98,8 @@ def run(args) -> int:
         Path(args.csv_out).parent.mkdir(parents=True, exist_ok=True)
         table.to_csv(args.csv_out, index=False)
     if args.json_out:
-        out = {"models": {k: {"n": r.n, "estimator": r.estimator, "fit": r.fit} for k, r in results.items()},
+        out = {"models": {k: {"n": r.n, "estimator": r.estimator, "design": r.design, "fit": r.fit}
+                          for k, r in results.items()},
                "comparison": table.to_dict(orient="records"), "warnings": warnings}
         Path(args.json_out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json_out).write_text(json.dumps(json_ready(out), indent=2, ensure_ascii=False) + "\n",

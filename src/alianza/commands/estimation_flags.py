@@ -1,4 +1,5 @@
-"""The estimation flags every model-fitting command shares (fit, invariance, compare).
+"""The estimation flags every model-fitting command shares (fit, invariance, compare), with the
+survey design (--sampling-weights, --cluster).
 
 Each maps one-to-one onto a keyword of alianza.sem.fit, whose options module
 (sem/options.py) validates them together: one more estimator option is one more entry here.
@@ -28,6 +29,14 @@ OPTIONS: list[tuple[str, str, dict]] = [
     ("--std-lv", "std_lv", dict(action="store_true", default=False,
                                 help="lavaan's std.lv: latent variances fixed to 1, every loading free, "
                                      "the first loading of each factor positive")),
+    ("--sampling-weights", "sampling_weights", dict(
+        default=None, metavar="COL",
+        help="column of sampling weights (expansion factors, e.g. INEGI's factor de expansión): weighted "
+             "estimates, robust SEs and scaled test (lavaan's sampling.weights; ML becomes MLR)")),
+    ("--cluster", "cluster", dict(
+        default=None, metavar="COL",
+        help="column of cluster ids (e.g. municipality): cluster-robust SEs and scaled test "
+             "(lavaan's cluster=, se = robust.cluster)")),
     ("--group", "group", dict(default=None, metavar="COL",
                               help="fit a multi-group model across the values of column COL (lavaan's group=)")),
     ("--group-equal", "group_equal", dict(type=_names, default=(), metavar="LIST",
@@ -41,7 +50,8 @@ OPTIONS: list[tuple[str, str, dict]] = [
 
 
 # the flags that do not define groups (invariance defines its own groups)
-ESTIMATOR_FLAGS = ("--estimator", "--missing", "--ordered", "--parameterization", "--std-lv")
+ESTIMATOR_FLAGS = ("--estimator", "--missing", "--ordered", "--parameterization", "--std-lv", "--sampling-weights",
+                   "--cluster")
 
 
 def add_estimation_flags(parser, *, groups: bool = True) -> None:

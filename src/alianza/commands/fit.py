@@ -51,7 +51,8 @@ def run(args) -> int:
 
 
 def _bootstrap(parsed, data, args):
-    """`--bootstrap N --seed S`: lavaan's se = "bootstrap" with the fit's own estimator options."""
+    """`--bootstrap N --seed S`: lavaan's se = "bootstrap" with the fit's own estimator options; with
+    --cluster / --sampling-weights whole clusters are resampled and rows keep their weights."""
     import sys
 
     from ..errors import ConfigError

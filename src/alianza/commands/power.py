@@ -5,7 +5,9 @@ For each sample size, R data sets are drawn from the population model (continuou
 model (lavaan syntax; several files are concatenated, as the pipeline assembles models) is
 fitted to each, and the table reports per parameter and `:=` effect the power, bias,
 relative bias, 95% CI coverage and SE ratio, plus the n reaching 80% power per hypothesis
-(labelled parameters and `:=` effects). The same seed gives the same numbers on any
+(labelled parameters and `:=` effects). --clusters C --icc R draws clustered samples (C
+clusters, intra-class correlation R) fitted with cluster-robust SEs: how many municipalities
+to visit. The same seed gives the same numbers on any
 number of jobs or chunks.
 """
 from __future__ import annotations
@@ -51,6 +53,11 @@ def add_parser(subparsers):
                    help="share of cells missing completely at random (default 0)")
     p.add_argument("--missing", default="listwise", choices=["listwise", "fiml"],
                    help="missing-data method passed to alianza.sem.fit (default: %(default)s)")
+    p.add_argument("--clusters", type=int, default=None, metavar="C",
+                   help="clustered sample: every replicate has C clusters (e.g. municipalities) of equal size, "
+                        "fitted with cluster-robust SEs (use --estimator MLR)")
+    p.add_argument("--icc", type=float, default=0.0,
+                   help="intra-class correlation of every variable within a cluster (with --clusters; default 0)")
     p.add_argument("--alpha", type=float, default=0.05, help="significance level (default: %(default)s)")
     p.add_argument("--mc-draws", type=int, default=2000,
                    help="draws of the Monte Carlo CI of := effects per replicate (0: none; default %(default)s)")
@@ -80,7 +87,7 @@ def run(args) -> int:
     settings = PowerSettings(n=args.n, reps=args.reps, seed=args.seed, estimator=args.estimator,
                              missing=args.missing, likert=args.likert, missing_rate=args.missing_rate, alpha=args.alpha,
                              mc_draws=args.mc_draws, model=" + ".join(args.model),
-                             population=str(args.population))
+                             population=str(args.population), clusters=args.clusters, icc=args.icc)
     study = PowerStudy.build(text, moments, settings)
     results = aggregate(study.run(progress=args.progress, jobs=args.jobs))
     print(markdown(results))

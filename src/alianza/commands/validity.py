@@ -35,6 +35,10 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--rotation", default="oblimin", help="EFA rotation, a factor_analyzer name or 'none' (default oblimin)")
     p.add_argument("--scale-min", type=float, help="lowest response code (floor); default: observed")
     p.add_argument("--scale-max", type=float, help="highest response code (ceiling); default: observed")
+    p.add_argument("--sampling-weights", metavar="COL",
+                   help="column of sampling weights: checked and described; reliability and validity stay "
+                        "unweighted (weighted reliability is not standard), as the report notes")
+    p.add_argument("--cluster", metavar="COL", help="column of cluster ids: checked and described, as weights")
     return p
 
 
@@ -92,6 +96,7 @@ def run(args) -> int:
             scale_min=args.scale_min,
             scale_max=args.scale_max,
             progress=sys.stderr.isatty(),
+            design={"weights": args.sampling_weights, "cluster": args.cluster},
         )
     except ModelSyntaxError as exc:
         raise _with_file(exc, args.model) from None

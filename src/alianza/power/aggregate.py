@@ -117,6 +117,8 @@ def aggregate(chunks: list[dict] | dict) -> dict:
         "method": "Monte Carlo power analysis (alianza.power)",
         **{k: settings[k] for k in ("seed", "estimator", "alpha", "reps", "likert", "missing_rate",
                                     "mc_draws", "model", "population")},
+        # clustered sample (older chunk files have no design: an unclustered study)
+        "clusters": settings.get("clusters"), "icc": settings.get("icc", 0.0),
         "data": "likert" if settings["likert"] else "continuous",
         "n": grid,
         "truth": {k: study["truth"][k] for k in ("moments", "fmin", "df", "rmsea")},

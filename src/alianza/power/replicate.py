@@ -289,7 +289,7 @@ def monte_carlo_ci(defs: Definitions, theta, vcov, rng, draws: int, alpha: float
 
 
 def fit_with_sem(analysis: AnalysisModel, x: np.ndarray, estimator: str, *, missing: str = "listwise",
-                 alpha: float = 0.05, mc_draws: int = 2000, mc_rng=None) -> ReplicateFit:
+                 alpha: float = 0.05, mc_draws: int = 2000, mc_rng=None, cluster=None) -> ReplicateFit:
     """Any estimator or missing-data method: alianza.sem.fit on the replicate's data (NaN = missing).
 
     Rows are matched by (lhs, op, rhs): the estimator's table may differ from the ML one (e.g.
@@ -301,6 +301,10 @@ def fit_with_sem(analysis: AnalysisModel, x: np.ndarray, estimator: str, *, miss
     observed = analysis.observed
     data = pd.DataFrame(x, columns=observed)
     kwargs = {"estimator": estimator}
+    if cluster is not None:             # cluster ids per row: cluster-robust SEs (lavaan's cluster=)
+        column = "_cluster" if "_cluster" not in observed else "_cluster_id"
+        data[column] = cluster
+        kwargs["cluster"] = column
     if missing != "listwise":
         kwargs["missing"] = missing        # fit() says so when it does not know the option
     if estimator.upper() in CATEGORICAL_ESTIMATORS and "ordered" in inspect.signature(fit).parameters:
@@ -309,7 +313,7 @@ def fit_with_sem(analysis: AnalysisModel, x: np.ndarray, estimator: str, *, miss
     try:
         res = fit(analysis.parsed, data, **kwargs)
     except AlianzaError as exc:
-        if isinstance(exc, ConfigError) and exc.key in ("estimator", "se", "missing", "ordered"):
+        if isinstance(exc, ConfigError) and exc.key in ("estimator", "se", "missing", "ordered", "cluster"):
             raise                       # a bad option, not a bad replicate
         return failed(analysis, n_complete)
     if not res.converged or res.vcov is None:

@@ -55,7 +55,9 @@ def markdown(results: dict) -> str:
     lines = [
         f"Monte Carlo power ({results['reps']} replicates per n, {results['data']} data, "
         f"estimator {results['estimator']}, alpha = {results['alpha']}, seed {results['seed']}"
-        + (f", {results['missing_rate']:.0%} MCAR missing cells" if results["missing_rate"] else "") + ").",
+        + (f", {results['missing_rate']:.0%} MCAR missing cells" if results["missing_rate"] else "")
+        + (f", {results['clusters']} clusters with ICC {results['icc']:g}, cluster-robust SEs"
+           if results.get("clusters") else "") + ").",
         "",
     ]
     if len(hyp):

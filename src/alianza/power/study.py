@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from ..errors import ConfigError
-from .generate import MONTE_CARLO, DataGenerator, replicate_streams
+from .generate import MONTE_CARLO, DataGenerator, cluster_ids, replicate_streams
 from .moments import PopulationMoments
 from .replicate import AnalysisModel, FastML, failed, fit_with_sem, moments_stats, true_values
 
@@ -34,6 +34,8 @@ class PowerSettings:
     mc_draws: int = 2000
     model: str = ""          # description of where the model / population came from
     population: str = ""
+    clusters: int | None = None  # clustered sample: this many clusters (e.g. municipalities) per replicate
+    icc: float = 0.0             # intra-class correlation of every variable within a cluster
 
     def __post_init__(self):
         self.n = [int(v) for v in self.n]
@@ -45,6 +47,15 @@ class PowerSettings:
             raise ConfigError("alpha must be in (0, 1)", key="alpha")
         if not 0 <= self.missing_rate < 1:
             raise ConfigError("missing rate must be in [0, 1)", key="missing_rate")
+        if not 0 <= self.icc < 1:
+            raise ConfigError("the intra-class correlation must be in [0, 1)", key="icc")
+        if self.clusters is not None:
+            self.clusters = int(self.clusters)
+            if self.clusters < 2 or any(self.clusters > v for v in self.n):
+                raise ConfigError(f"{self.clusters} clusters need 2 or more, and no more than the smallest "
+                                  f"sample size ({min(self.n)})", key="clusters")
+        elif self.icc:
+            raise ConfigError("an intra-class correlation needs a number of clusters (--clusters)", key="icc")
         self.reps = int(self.reps)
         self.estimator = str(self.estimator).upper()
         self.missing = str(self.missing).lower()
@@ -64,9 +75,11 @@ class PowerStudy:
             raise ConfigError("Likert data need a population with thresholds (population.yaml)",
                               file=self.moments.source, key="likert")
         self.truth = true_values(self.analysis, self.moments, likert=s.likert, estimator=s.estimator)
-        self.generator = DataGenerator(self.moments, likert=s.likert, missing_rate=s.missing_rate)
+        self.generator = DataGenerator(self.moments, likert=s.likert, missing_rate=s.missing_rate,
+                                       clusters=s.clusters, icc=s.icc)
         self._fast = None
-        if s.estimator == "ML" and s.missing == "listwise":
+        # clustered samples are fitted with cluster-robust SEs (sem.fit's cluster=), not the fast path
+        if s.estimator == "ML" and s.missing == "listwise" and s.clusters is None:
             self._fast = FastML(self.analysis, self.truth.theta, alpha=s.alpha, mc_draws=s.mc_draws)
 
     @classmethod
@@ -83,7 +96,8 @@ class PowerStudy:
                 return failed(self.analysis, int((~np.isnan(x).any(axis=1)).sum()))
             return self._fast.fit(stats, streams[MONTE_CARLO])
         return fit_with_sem(self.analysis, x, s.estimator, missing=s.missing, alpha=s.alpha,
-                            mc_draws=s.mc_draws, mc_rng=streams[MONTE_CARLO])
+                            mc_draws=s.mc_draws, mc_rng=streams[MONTE_CARLO],
+                            cluster=None if s.clusters is None else cluster_ids(n, s.clusters))
 
     def run(self, tasks=None, *, progress: bool = False, jobs: int = 1) -> dict:
         """Fit the replicates `tasks` ((n, rep) pairs; default: the whole study) -> a chunk dict.

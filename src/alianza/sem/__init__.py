@@ -10,6 +10,10 @@ Survey-data estimators (fit(..., estimator="MLR" | "WLSMV", missing="fiml", orde
 estimators (options, MLR and FIML fits), fiml (missing-data patterns, EM, casewise
 likelihood), robust (sandwich SEs, Yuan-Bentler test, robust indices), polychoric
 (thresholds, polychorics, Gamma), dwls (WLSMV), scoring (the minimiser they share).
+Survey designs (fit(..., sampling_weights="w", cluster="muni")): design (columns checked,
+weights normalised, what outputs report); the casewise path carries each row's weight and
+cluster in fiml.Patterns, so the same likelihood, scores and traces become lavaan's weighted,
+cluster-robust ones (fiml.score_crossprod).
 """
 from .fitting import fit, fit_stats
 from .result import SemFit

@@ -56,7 +56,8 @@ from .options import resolve
 from .partable import var_names
 from .refit import FAILED, FALLBACK, FAST, refit, start_hessian
 from .result import SemFit
-from .samplestats import sample_stats, select_complete
+from .design import design_rows, normalise
+from .samplestats import sample_stats, select_complete, weighted_stats
 from .stdbatch import BatchStandardizer
 from .syntax import ParsedModel, parse_model
 
@@ -82,6 +83,7 @@ class BootstrapResult:
     bs_chisq: np.ndarray | None      # R, Bollen-Stine replicate chi-squares (NaN where failed)
     bs_status: np.ndarray | None
     path: str = "moments"            # "moments" (batched refits) or "rows" (sem.fit per replicate)
+    design: dict | None = None       # the survey design (SemFit.design): clusters resampled whole
     summary: pd.DataFrame = field(init=False)
 
     def __post_init__(self):
@@ -116,10 +118,7 @@ class BootstrapResult:
             "seed": self.seed,
             "ci_level": self.level,
             "ci_types": ["perc"] + (["bca"] if self.jackknife is not None else []),
-            "resampling": ("nonparametric: rows of the complete data with replacement" if self.path == "moments"
-                           else "nonparametric: rows of the data with replacement, each replicate refitted with "
-                                "the fit's own estimator options (missing values included)")
-                          + "; replicate b uses numpy default_rng(SeedSequence(seed, spawn_key=(0, b - 1)))",
+            "resampling": self._resampling(),
             "estimator": self.fit.estimator,
             "se": "SD of the converged replicates (divisor R for free parameters, R - 1 for "
                   "defined ones, as lavaan 0.6.14)",
@@ -146,6 +145,21 @@ class BootstrapResult:
             out["bollen_stine_pvalue"] = None
         return out
 
+    def _resampling(self) -> str:
+        seeds = "replicate b uses numpy default_rng(SeedSequence(seed, spawn_key=(0, b - 1)))"
+        if self.path == "rows":
+            return ("nonparametric: rows of the data with replacement, each replicate refitted with the fit's "
+                    f"own estimator options (missing values included); {seeds}")
+        design = self.design or {}
+        if not (design.get("cluster") or design.get("sampling_weights")):
+            return f"nonparametric: rows of the complete data with replacement; {seeds}"
+        units = (f"whole clusters of {design['cluster']!r} ({design['n_clusters']})" if design.get("cluster")
+                 else "rows of the complete data")
+        kept = (f", each row keeping its sampling weight ({design['sampling_weights']!r})"
+                if design.get("sampling_weights") else "")
+        return (f"cluster/design bootstrap: {units} with replacement{kept}; a replicate's moments are "
+                f"weighted by draws x weight; BCa's jackknife leaves one cluster (row) out; {seeds}")
+
     def draws(self) -> pd.DataFrame:
         """One row per replicate: status, then est.<parameter> and std_all.<parameter>."""
         names = _row_names(self.rows)
@@ -170,6 +184,21 @@ class _Job:
     n: int
     data: dict            # stream -> (centered data n x p, mean p, vech outer products n x q)
     seed: int
+    units: np.ndarray | None = None     # cluster index (0..C-1) of each row: whole clusters resampled
+    weights: np.ndarray | None = None   # sampling weight of each row (normalised to sum to n)
+
+    @property
+    def n_units(self) -> int:
+        return self.n if self.units is None else int(self.units.max()) + 1
+
+    def row_weights(self, unit_counts: np.ndarray) -> np.ndarray:
+        """Each row's weight in the replicates (R x n) from how often its unit was drawn: the
+        count times the sampling weight, rescaled to sum to n (a design replicate)."""
+        counts = unit_counts if self.units is None else unit_counts[:, self.units]
+        if self.weights is None and self.units is None:
+            return counts                       # rows with replacement: the counts sum to n
+        eff = counts * (1.0 if self.weights is None else self.weights[None, :])
+        return eff * (self.n / eff.sum(axis=1, keepdims=True))
 
 
 @dataclass
@@ -209,7 +238,13 @@ def _run_chunk(kind: str, start: int, stop: int) -> dict:
     if isinstance(job, _RowsJob):
         return _refit_rows(job, ids)
     n = job.n
-    if kind == JACKKNIFE:
+    if kind == JACKKNIFE and (job.units is not None or job.weights is not None):
+        # leave one unit (cluster, or row) out, with the design's weights
+        keep = np.ones((len(ids), job.n_units))
+        keep[np.arange(len(ids)), ids] = 0.0
+        cov, mean = _moments(job.row_weights(keep), *job.data[ORDINARY])
+        nobs = n
+    elif kind == JACKKNIFE:
         xc, xbar, _ = job.data[ORDINARY]
         d = xc[ids]
         # leave row i out: mean xbar - d_i/(n-1), covariance (D'D - n/(n-1) d_i d_i')/(n-1)
@@ -218,11 +253,12 @@ def _run_chunk(kind: str, start: int, stop: int) -> dict:
         mean = xbar[None] - d / (n - 1)
         nobs = n - 1
     else:
-        counts = np.empty((len(ids), n))
+        units = job.n_units
+        counts = np.empty((len(ids), units))
         for k, b in enumerate(ids):
             rng = np.random.default_rng(np.random.SeedSequence(job.seed, spawn_key=(STREAM[kind], int(b))))
-            counts[k] = np.bincount(rng.integers(0, n, size=n), minlength=n)
-        cov, mean = _moments(counts, *job.data[kind])
+            counts[k] = np.bincount(rng.integers(0, units, size=units), minlength=units)
+        cov, mean = _moments(job.row_weights(counts), *job.data[kind])
         nobs = n
     res = refit(job.engine, job.theta0, cov, mean, nobs, hessian0=job.hessian0)
     out = {"theta": res.theta, "fmin": res.fmin, "status": res.status}
@@ -270,7 +306,8 @@ def _refit_rows(job: _RowsJob, ids) -> dict:
 
 
 def _moments(counts, xc, xbar, outer):
-    """Covariance (divisor N) and mean of resampled rows from their counts."""
+    """Covariance (divisor N) and mean of resampled rows from their counts (or design weights
+    summing to n: any centre `xbar` gives the exact moments)."""
     n, p = xc.shape
     shift = counts @ xc / n                              # replicate mean - xbar
     second = counts @ outer / n                          # vech of the mean of centered outer products
@@ -330,12 +367,18 @@ def _run(job: _Job, chunks: list[tuple[str, int, int]], workers: int, progress: 
 
 def bootstrap(model: str | ParsedModel, data: pd.DataFrame, *, replicates: int = DEFAULT_REPLICATES,
               seed: int, level: float = 0.95, bca: bool = True, bollen_stine: bool = True,
-              workers: int | None = None, progress: bool = False, source=None, **options) -> BootstrapResult:
+              workers: int | None = None, progress: bool = False, source=None,
+              sampling_weights: str | None = None, cluster: str | None = None, **options) -> BootstrapResult:
     """Fit the model and bootstrap it; see the module docstring. `options` are sem.fit's
     estimator options (estimator, missing, ordered, group, std_lv...): ML and MLR on the complete
     rows of one group take the batched moment path (MLR's estimates are ML's, and bootstrap SEs
     replace the sandwich); any other option set refits every replicate by sem.fit, without the
-    jackknife (BCa) and the Bollen-Stine test, which need the moment path."""
+    jackknife (BCa) and the Bollen-Stine test, which need the moment path.
+
+    With a survey design (moment path) the full-sample fit is the weighted / cluster-robust one, and
+    every replicate resamples whole clusters (rows when there are none) with replacement, each row
+    keeping its sampling weight (a cluster bootstrap; the BCa jackknife leaves one cluster out).
+    """
     parsed = model if isinstance(model, ParsedModel) else parse_model(model)
     roles = var_names([dict(lhs=f.lhs, op=f.op, rhs=f.rhs) for f in parsed.formulas])
     opts = resolve(options.get("estimator"), options.get("missing"), options.get("ordered"), observed=roles.ov,
@@ -345,11 +388,16 @@ def bootstrap(model: str | ParsedModel, data: pd.DataFrame, *, replicates: int =
                     and not opts.std_lv)
     with _one_blas_thread():      # small matrices: threads cost more than they give, and move digits
         if not moments_path:
+            if sampling_weights or cluster:
+                raise ConfigError("the bootstrap with a survey design resamples clusters for ML or MLR on the "
+                                  "complete rows of one group", key="bootstrap")
             return _bootstrap_rows(parsed, data, options, replicates=replicates, seed=seed, level=level,
                                    workers=workers, progress=progress, source=source)
         return _bootstrap(parsed, data, replicates=replicates, seed=seed, level=level, bca=bca,
                           bollen_stine=bollen_stine, workers=workers, progress=progress, source=source,
-                          estimator=opts.estimator)
+                          sampling_weights=sampling_weights, cluster=cluster,
+                          estimator=None if (sampling_weights or cluster) and opts.estimator == "ML"
+                          else opts.estimator)
 
 
 def _check_run(replicates, seed, level) -> None:
@@ -393,16 +441,22 @@ def _bootstrap_rows(parsed, data, options, *, replicates, seed, level, workers, 
 
 
 def _bootstrap(parsed, data, *, replicates, seed, level, bca, bollen_stine, workers, progress, source,
-               estimator="ML"):
+               sampling_weights=None, cluster=None, estimator="ML"):
     _check_run(replicates, seed, level)
-    base = fit(parsed, data, source=source, estimator=estimator)
+    base = fit(parsed, data, source=source, estimator=estimator, sampling_weights=sampling_weights,
+               cluster=cluster)
     if not base.converged:
         raise ConfigError("the model did not converge on the full sample, so it cannot be bootstrapped",
                           key="bootstrap")
-    table, names = build_partable(parsed)
+    # with clusters lavaan's fit has a mean structure: the replicates use the same table
+    table, names = build_partable(parsed, meanstructure=True if cluster else None)
     ms = bool((table["op"] == "~1").any())
     complete = select_complete(data, names.ov, source=source)
-    stats = sample_stats(complete.data, names.ov)
+    design = design_rows(data.loc[complete.data.index], sampling_weights, cluster, source=source)
+    w = None if design.weights is None else normalise([design.weights])[0]
+    units = None if design.cluster is None else np.unique(design.cluster, return_inverse=True)[1].ravel()
+    stats = (sample_stats(complete.data, names.ov) if w is None else
+             weighted_stats(complete.data.to_numpy(dtype=float), w, names.ov))
     sem_model = SemModel(table, names, ms)
     sem_model.set_exogenous(stats)
     engine = BatchedML(sem_model)
@@ -411,21 +465,21 @@ def _bootstrap(parsed, data, *, replicates, seed, level, bca, bollen_stine, work
 
     X = complete.data.to_numpy(dtype=float)
     n = len(X)
-    xbar = X.mean(axis=0)
+    xbar = stats.mean[0]
     xc = X - xbar
     streams = {ORDINARY: (xc, xbar, _outer(xc))}
     if bollen_stine:
         # lavaan: X <- scale(X, scale = FALSE) %*% S^-1/2 %*% Sigma^1/2 (+ mu when meanstructure)
         zc = xc @ _sym_sqrt(np.linalg.inv(stats.cov[0])) @ _sym_sqrt(base.implied_cov.to_numpy())
-        zc = zc - zc.mean(axis=0)
+        zc = zc - (zc.mean(axis=0) if w is None else w @ zc / n)
         zbar = base.implied_mean.to_numpy(dtype=float) if ms else np.zeros(len(xbar))
         streams[BOLLEN_STINE] = (zc, zbar, _outer(zc))
-    job = _Job(engine, theta0, hessian0, n, streams, int(seed))
+    job = _Job(engine, theta0, hessian0, n, streams, int(seed), units, w)
     chunks = [(ORDINARY, s, min(s + CHUNK, replicates)) for s in range(0, replicates, CHUNK)]
     if bollen_stine:
         chunks += [(BOLLEN_STINE, s, min(s + CHUNK, replicates)) for s in range(0, replicates, CHUNK)]
     if bca:
-        chunks += [(JACKKNIFE, s, min(s + CHUNK, n)) for s in range(0, n, CHUNK)]
+        chunks += [(JACKKNIFE, s, min(s + CHUNK, job.n_units)) for s in range(0, job.n_units, CHUNK)]
     workers = default_workers() if workers is None else max(1, int(workers))
     results = _run(job, chunks, workers, progress)
 
@@ -450,7 +504,7 @@ def _bootstrap(parsed, data, *, replicates, seed, level, bca, bollen_stine, work
     if bca:
         jt = collect(JACKKNIFE, "theta")
         jack_status = collect(JACKKNIFE, "status")
-        jack = np.full((n, len(table)), np.nan)
+        jack = np.full((job.n_units, len(table)), np.nan)
         free = np.flatnonzero(par >= 0)
         jack[:, free] = jt[:, par[free]]
         if len(def_rows):
@@ -462,7 +516,7 @@ def _bootstrap(parsed, data, *, replicates, seed, level, bca, bollen_stine, work
     kind = np.where(op == ":=", "defined", np.where(par >= 0, "free", "fixed"))
     rows = table[["lhs", "op", "rhs", "label"]].assign(kind=kind).reset_index(drop=True)
     return BootstrapResult(base, int(replicates), int(seed), float(level), rows, values, std, status,
-                           improper, jack, jack_status, bs, bs_status)
+                           improper, jack, jack_status, bs, bs_status, design=base.design)
 
 
 # ------------------------------------------------------------------- summaries

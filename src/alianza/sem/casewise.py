@@ -10,6 +10,13 @@ The objective is lavaan's: the sum over groups of (N_g / N) times each group's -
 so single-group is the G = 1 case. Every per-group piece (patterns, Hessian, scores) is
 sem/fiml.py's; robust traces follow lav_test_yuan_bentler_mplus_trace group by group.
 
+A survey design (opts.sampling_weights, opts.cluster; lavaan's sampling.weights and cluster)
+enters through the patterns: each pattern's frequency and moments are weighted (weights rescaled
+to sum to N over all groups, lavaan's "total" normalisation), so estimates, the observed
+information and the chi-square are the weighted ones; first-order information multiplies each
+row's score by its weight and sums the scores within clusters (robust.cluster). With clusters
+the model has a mean structure, as in lavaan.
+
 With fixed.x the covariates' moments stay at their sample values and rows missing a covariate
 are deleted under FIML (lavaan 0.6.14: "cases were deleted due to missing values in exogenous
 variable(s), while fixed.x = TRUE"), with a warning naming the count.
@@ -37,6 +44,7 @@ from .standardize import rsquare
 from .robust import (H1Information, ScaledTest, fiml_corrected, first_order, h1_information, robust_indices,
                      sandwich, scaled_indices, vech_jacobian)
 from .samplestats import SampleStats, model_frame
+from .design import FEW_CLUSTERS, DesignRows, describe, design_rows, n_clusters, normalise
 
 
 @dataclass
@@ -45,15 +53,20 @@ class GroupData:
     label: str
     x: np.ndarray              # n_g x p, NaN missing
     pat: Patterns
+    rows: np.ndarray | None = None   # positions of these rows in the model frame
 
 
-def split_rows(x: np.ndarray, group_values, labels, *, fiml: bool, x_idx, warnings: list) -> list[GroupData]:
+def split_rows(x: np.ndarray, group_values, labels, *, fiml: bool, x_idx, warnings: list,
+               design: DesignRows | None = None) -> list[GroupData]:
     """Rows per group: complete rows (listwise) or rows observing something (FIML; rows missing a
-    fixed.x covariate are deleted, as lavaan does)."""
-    out = []
+    fixed.x covariate are deleted, as lavaan does). With a survey design the patterns carry each
+    row's weight (normalised over the rows kept in all groups, as lavaan does) and cluster."""
+    design = design or DesignRows(None, None)
+    kept = []
     n_empty = n_x = 0
     for lab in labels:
-        xg = x[group_values == lab] if group_values is not None else x
+        in_group = group_values == lab if group_values is not None else np.ones(len(x), bool)
+        xg = x[in_group]
         obs = ~np.isnan(xg)
         if fiml:
             keep = obs.any(axis=1)
@@ -64,8 +77,13 @@ def split_rows(x: np.ndarray, group_values, labels, *, fiml: bool, x_idx, warnin
                 keep &= keep_x
         else:
             keep = obs.all(axis=1)
-        xg = xg[keep]
-        out.append(GroupData(str(lab), xg, patterns_of(xg) if len(xg) else None))
+        rows = np.flatnonzero(in_group)[keep]
+        kept.append((str(lab), xg[keep], rows))
+    weights = (normalise([design.weights[rows] for _, _, rows in kept]) if design.weights is not None
+               else [None] * len(kept))
+    out = [GroupData(lab, xg, patterns_of(xg, wg, None if design.cluster is None else design.cluster[rows])
+                     if len(xg) else None, rows)
+           for (lab, xg, rows), wg in zip(kept, weights)]
     if n_empty:
         warnings.append(f"{n_empty} rows dropped: every model variable missing")
     if n_x:
@@ -80,7 +98,8 @@ class MultiGroupCasewise:
     def __init__(self, parts: list[CasewiseML]):
         self.parts = parts
         n = np.array([o.pat.n for o in parts], float)
-        self.n = int(n.sum())
+        # the weights sum to the rows used (lavaan's "total" normalisation): N is a count
+        self.n = int(round(n.sum()))
         self.w = n / n.sum()
 
     def fun(self, theta) -> float:
@@ -171,6 +190,9 @@ def saturated(gd: GroupData, *, fiml: bool) -> Saturated:
     if fiml:
         h1 = em_saturated(gd.pat)
         return Saturated(h1.mean, h1.cov, h1.logl, h1.converged, h1.iterations)
+    if gd.pat.weights is not None:      # one complete pattern: its weighted moments
+        mean, cov = gd.pat.mean[0], gd.pat.cov[0]
+        return Saturated(mean, cov, loglik(gd.pat, mean, cov))
     x = gd.x
     mean = x.mean(axis=0)
     dev = x - mean
@@ -185,8 +207,12 @@ def baseline(gd: GroupData, h1: Saturated, x_idx, meanstructure: bool):
     xi = np.asarray(x_idx, dtype=int)
     base = IndependenceStructure(p, meanstructure, xi, h1.cov[np.ix_(xi, xi)] if len(xi) else None,
                                  h1.mean[xi] if len(xi) else None)
-    b_mean = np.nanmean(x, axis=0)
-    b_var = np.nanmean((x - b_mean) ** 2, axis=0)
+    # available-case (weighted) moments: the independence model's ML estimates
+    w = np.ones(len(x)) if gd.pat.weights is None else gd.pat.weights
+    obs = ~np.isnan(x)
+    wsum = w @ obs
+    b_mean = w @ np.where(obs, x, 0.0) / wsum
+    b_var = w @ np.where(obs, (x - b_mean) ** 2, 0.0) / wsum
     y = base.y_idx
     theta = np.concatenate([b_var[y], b_mean[y]]) if meanstructure else b_var[y].copy()
     sigma, mu = base.moments(theta)
@@ -223,6 +249,21 @@ def check_group_sizes(groups: list[GroupData], group: str | None, source) -> Non
                              column=group)
 
 
+def check_clusters(groups: list[GroupData], opts: Options, source, warnings: list) -> None:
+    """Each group needs 2 or more clusters (the C / (C - 1) correction); fewer than FEW_CLUSTERS
+    in the rows used is said in a warning."""
+    for gd in groups:
+        if n_clusters(gd.pat.cluster) < 2:
+            where = f" of group {gd.label!r}" if opts.group is not None else ""
+            raise InputError(f"the rows{where} used by the model are all in cluster {gd.pat.cluster[0]!r}: "
+                             "cluster-robust standard errors need 2 or more clusters", file=source,
+                             column=opts.cluster)
+    used = n_clusters(np.concatenate([gd.pat.cluster for gd in groups]))
+    if used < FEW_CLUSTERS:
+        warnings.append(f"only {used} clusters of {opts.cluster!r}: cluster-robust standard errors are "
+                        f"unreliable with fewer than about {FEW_CLUSTERS} clusters")
+
+
 def options_note(opts: Options) -> dict:
     return opts.to_dict()
 
@@ -242,17 +283,24 @@ def fit_casewise(parsed, data: pd.DataFrame, opts: Options, *, meanstructure=Non
                                       fixed_x=opts.fixed_x, std_lv=opts.std_lv)
         ms = True
     else:
-        ms = True if fiml else meanstructure
+        # lavaan adds the mean structure under FIML and with clusters (lav_options_set)
+        ms = True if fiml or opts.cluster is not None else meanstructure
         table, names = build_partable(parsed, meanstructure=ms, fixed_x=opts.fixed_x, std_lv=opts.std_lv)
         ms = bool((table["op"] == "~1").any())
     p = len(names.ov)
     x_idx = [names.ov.index(v) for v in names.ov_x]
-    groups = split_rows(x, gvals, labels, fiml=fiml, x_idx=x_idx, warnings=warnings)
+    design = None
+    if opts.design:
+        rows = data if opts.group is None else data.loc[data[opts.group].notna()]
+        design = design_rows(rows, opts.sampling_weights, opts.cluster, source=source)
+    groups = split_rows(x, gvals, labels, fiml=fiml, x_idx=x_idx, warnings=warnings, design=design)
     check_group_sizes(groups, opts.group, source)
+    if opts.cluster is not None:
+        check_clusters(groups, opts, source, warnings)
     if fiml:
         for gd in groups:
             fiml_singular_check(gd, names.ov, source)
-    n_used = sum(gd.pat.n for gd in groups)
+    n_used = sum(len(gd.x) for gd in groups)
     if not fiml and n_input - n_nogroup - n_used:
         warnings.append(f"{n_input - n_nogroup - n_used} of {n_input - n_nogroup} rows dropped (listwise "
                         f"deletion: missing values in model variables); N = {n_used}")
@@ -336,7 +384,7 @@ def fit_casewise(parsed, data: pd.DataFrame, opts: Options, *, meanstructure=Non
                      opts, parsed, data, source, meanstructure)
     ov, lv = names.ov, names.lv
     first, h1 = imps[0], h1s[0]
-    per_group = {lab: dict(n=gd.pat.n, sample_cov=pd.DataFrame(h.cov, index=ov, columns=ov),
+    per_group = {lab: dict(n=len(gd.x), sample_cov=pd.DataFrame(h.cov, index=ov, columns=ov),
                            sample_mean=pd.Series(h.mean, index=ov),
                            implied_cov=pd.DataFrame(imp.sigma, index=ov, columns=ov),
                            implied_mean=pd.Series(imp.mu, index=ov),
@@ -360,8 +408,9 @@ def fit_casewise(parsed, data: pd.DataFrame, opts: Options, *, meanstructure=Non
         sample_mean=pd.Series(h1.mean, index=ov),
         implied_mean=pd.Series(first.mu if ms else h1.mean, index=ov),
         partable=table.assign(est=values), vcov=vcov,
-        groups=list(labels) if G > 1 else [], group_nobs=[gd.pat.n for gd in groups] if G > 1 else [],
+        groups=list(labels) if G > 1 else [], group_nobs=[len(gd.x) for gd in groups] if G > 1 else [],
         missing=opts.missing, ordered=[], extra=extra,
+        design=describe(opts, design, [gd.rows for gd in groups]) if design is not None else None,
     )
 
 

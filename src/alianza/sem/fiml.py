@@ -56,32 +56,60 @@ class Patterns:
     mean: np.ndarray          # P x p, pattern means (0 where unobserved)
     cov: np.ndarray           # P x p x p, pattern covariances, divisor n_p (0 outside the block)
     row_pattern: np.ndarray   # N, pattern of each row
+    weights: np.ndarray | None = None   # N, sampling weights (normalised by the caller); freq, mean
+                                        # and cov are then weighted sums, means and ML covariances
+    cluster: np.ndarray | None = None   # N, cluster code of each row (cluster-robust first-order info)
 
     @property
-    def n(self) -> int:
-        return int(self.freq.sum())
+    def n(self) -> int | float:
+        """Rows, or the sum of the sampling weights (lavaan's nobs with sampling.weights)."""
+        return int(self.freq.sum()) if self.weights is None else float(self.freq.sum())
 
     @property
     def p(self) -> int:
         return self.x.shape[1]
 
 
-def patterns_of(x: np.ndarray) -> Patterns:
-    """Group the rows of x (no all-missing rows) by their pattern of observed variables."""
+def patterns_of(x: np.ndarray, weights=None, cluster=None) -> Patterns:
+    """Group the rows of x (no all-missing rows) by their pattern of observed variables.
+
+    With sampling `weights` each pattern's frequency is its sum of weights and its moments are
+    weighted (lavaan's cov.wt(method = "ML") per pattern), so every likelihood quantity below
+    is the weighted one; `cluster` (a code per row) only changes first-order information.
+    """
     x = np.asarray(x, float)
     obs = ~np.isnan(x)
     mask, row_pattern = np.unique(obs, axis=0, return_inverse=True)
     row_pattern = row_pattern.ravel()
-    freq = np.bincount(row_pattern, minlength=len(mask))
+    counts = np.bincount(row_pattern, minlength=len(mask))
+    wt = np.ones(len(x)) if weights is None else np.asarray(weights, float)
+    freq = counts if weights is None else np.bincount(row_pattern, weights=wt, minlength=len(mask))
     order = np.argsort(row_pattern, kind="stable")
-    starts = np.concatenate([[0], np.cumsum(freq)[:-1]])
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     xz = np.where(obs, x, 0.0)[order]
-    sums = np.add.reduceat(xz, starts, axis=0)
-    cross = np.add.reduceat(xz[:, :, None] * xz[:, None, :], starts, axis=0)
+    wz = wt[order][:, None]
+    sums = np.add.reduceat(wz * xz, starts, axis=0)
     mean = sums / freq[:, None]
-    cov = cross / freq[:, None, None] - mean[:, :, None] * mean[:, None, :]
+    # centred cross-products: exact for weighted moments as well as for counts
+    dev = (xz - mean[row_pattern[order]]) * obs[order]
+    cross = np.add.reduceat(wz[:, :, None] * dev[:, :, None] * dev[:, None, :], starts, axis=0)
+    cov = cross / freq[:, None, None]
     cov *= mask[:, :, None] & mask[:, None, :]
-    return Patterns(x, mask, freq, mean, cov, row_pattern)
+    return Patterns(x, mask, freq, mean, cov, row_pattern,
+                    None if weights is None else wt, None if cluster is None else np.asarray(cluster))
+
+
+def score_crossprod(pat: Patterns, scores: np.ndarray) -> np.ndarray:
+    """First-order information per observation from casewise scores (lav_mvnorm_information_
+    firstorder): each row's score times its sampling weight; with clusters the scores are summed
+    within each cluster and scaled by sqrt(C / (C - 1)) (lavaan's small-sample correction)."""
+    sc = scores if pat.weights is None else scores * pat.weights[:, None]
+    if pat.cluster is not None:
+        codes, inverse = np.unique(pat.cluster, return_inverse=True)
+        summed = np.zeros((len(codes), sc.shape[1]))
+        np.add.at(summed, inverse.ravel(), sc)
+        sc = summed * math.sqrt(len(codes) / (len(codes) - 1))
+    return sc.T @ sc / pat.n
 
 
 def pattern_summary(data, observed: list[str]) -> dict:
@@ -242,6 +270,12 @@ def em_saturated(pat: Patterns, *, max_iter: int = 500, tol: float = 1e-5) -> Sa
     p = x.shape[1]
     mu = np.nansum(x, axis=0) / n
     var0 = np.nansum((x - mu) ** 2, axis=0) / n
+    complete = ~np.isnan(x).any(axis=1)
+    if pat.weights is not None and complete.sum() > 2:
+        # lavaan's start with weights: cov.wt(method = "ML") of the complete rows
+        wc = pat.weights[complete]
+        mu = wc @ x[complete] / wc.sum()
+        var0 = wc @ (x[complete] - mu) ** 2 / wc.sum()
     var0 = np.where(~np.isfinite(var0) | (var0 == 0), 1.0, var0)
     sigma = np.diag(var0)
     w = pat.freq

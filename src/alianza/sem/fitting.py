@@ -25,7 +25,7 @@ def fit(model: str | ParsedModel, data: pd.DataFrame, *, estimator: str | None =
         se: str | None = None, meanstructure: bool | None = None, source=None,
         group: str | None = None, group_equal=(), group_partial=(), group_label=None,
         missing: str | None = None, ordered=None, std_lv: bool = False, parameterization=None,
-        fixed_x: bool = True) -> SemFit:
+        fixed_x: bool = True, sampling_weights: str | None = None, cluster: str | None = None) -> SemFit:
     """Fit a lavaan-syntax model with lavaan 0.6.14's sem() defaults and options.
 
     The stages, in lavaan's order: syntax -> variable roles -> options (sem/options.resolve:
@@ -37,12 +37,16 @@ def fit(model: str | ParsedModel, data: pd.DataFrame, *, estimator: str | None =
       FIML or a robust se/test               -> sem/casewise.py (any number of groups)
     `source` names the data file in error messages. Rows with a missing value are deleted
     listwise unless missing = "fiml" (reported in `warnings`, `n_dropped`).
+    `sampling_weights` and `cluster` name the columns of a complex survey design (lavaan's
+    sampling.weights and cluster): weighted estimates, cluster-robust SEs and scaled test; a
+    design always takes the casewise path (options make its SEs robust).
     """
     parsed = model if isinstance(model, ParsedModel) else parse_model(model)
     roles = var_names([dict(lhs=f.lhs, op=f.op, rhs=f.rhs) for f in parsed.formulas], fixed_x=fixed_x)
     opts = resolve(estimator, missing, ordered, observed=roles.ov, ov_x=roles.ov_x, group=group,
                    group_equal=group_equal, group_partial=group_partial, group_label=group_label,
-                   std_lv=std_lv, parameterization=parameterization, se=se, fixed_x=fixed_x)
+                   std_lv=std_lv, parameterization=parameterization, se=se, fixed_x=fixed_x,
+                   sampling_weights=sampling_weights, cluster=cluster)
     summary = pattern_summary(data, roles.ov) if all(v in data.columns for v in roles.ov) else None
     if opts.objective in ("dwls", "uls"):
         from .dwls import fit_wlsmv

@@ -55,7 +55,14 @@ class Options:
     group_equal: tuple[str, ...] = ()
     group_partial: tuple[str, ...] = ()
     group_label: tuple[str, ...] | None = None
+    sampling_weights: str | None = None   # column of sampling weights (expansion factors)
+    cluster: str | None = None            # column of cluster ids (e.g. municipality)
     description: str = field(default="maximum likelihood", compare=False)
+
+    @property
+    def design(self) -> bool:
+        """A complex survey design: sampling weights and/or clusters."""
+        return self.sampling_weights is not None or self.cluster is not None
 
     @property
     def robust(self) -> bool:
@@ -70,7 +77,8 @@ class Options:
         return {"estimator": self.estimator, "se": self.se, "test": self.test,
                 "information": self.information, "missing": self.missing, "ordered": list(self.ordered),
                 "parameterization": self.parameterization if self.ordered else None,
-                "std_lv": self.std_lv, "fixed_x": self.fixed_x}
+                "std_lv": self.std_lv, "fixed_x": self.fixed_x,
+                "sampling_weights": self.sampling_weights, "cluster": self.cluster}
 
 
 def ordered_spec(ordered) -> list[str] | str:
@@ -108,10 +116,36 @@ def missing_name(missing) -> str:
 
 def resolve(estimator=None, missing=None, ordered=None, *, observed=(), ov_x=(), group=None,
             group_equal=(), group_partial=(), group_label=None, std_lv=False, parameterization=None,
-            se=None, fixed_x=True) -> Options:
-    """Expand and validate the user's options against each other and the model's variables."""
+            se=None, fixed_x=True, sampling_weights=None, cluster=None) -> Options:
+    """Expand and validate the user's options against each other and the model's variables.
+
+    A survey design changes the bundle as lavaan 0.6.14 does: sampling weights turn ML into MLR
+    (lavaan forces MLR: weighted estimates need sandwich SEs), and clusters make the SEs
+    cluster-robust (se = "robust.cluster", the Yuan-Bentler test, observed information) for ML and
+    MLR alike (lav_options_set, "clustered" override).
+    """
     name = estimator_name(estimator, ordered)
-    bundle = ESTIMATORS[name]
+    weights_col = _design_column(sampling_weights, "sampling_weights")
+    cluster_col = _design_column(cluster, "cluster")
+    if (weights_col or cluster_col) and ESTIMATORS[name]["categorical"]:
+        what = "sampling weights" if weights_col else "clusters"
+        raise ConfigError(f"{what} with {name} (ordered items) are not available yet; treat the items as "
+                          "continuous with estimator MLR", key="sampling_weights" if weights_col else "cluster")
+    if weights_col and name == "ML":
+        name = "MLR"
+    bundle = dict(ESTIMATORS[name])
+    if cluster_col:
+        bundle.update(se="robust.cluster", test="yuan.bentler.mplus", information="observed",
+                      description=bundle["description"].replace("Huber-White SEs", "cluster-robust SEs")
+                      if name == "MLR" else "maximum likelihood, cluster-robust SEs, Yuan-Bentler (Mplus) "
+                                            "scaled test")
+    for col, key in ((weights_col, "sampling_weights"), (cluster_col, "cluster")):
+        if col is not None and col in list(observed):
+            raise ConfigError(f"the {key.replace('_', ' ')} column {col!r} is also a model variable",
+                              key=key, column=col)
+        if col is not None and col == group:
+            raise ConfigError(f"the {key.replace('_', ' ')} column {col!r} is also the grouping variable",
+                              key=key, column=col)
     miss = missing_name(missing)
     observed = list(observed)
     spec = ordered_spec(ordered)
@@ -123,6 +157,9 @@ def resolve(estimator=None, missing=None, ordered=None, *, observed=(), ov_x=(),
             if observed and item not in observed:
                 raise ConfigError(f"ordered item {item!r} is not an observed variable of the model",
                                   key="ordered", column=item)
+    if se == "standard" and (weights_col or cluster_col):
+        raise ConfigError("se 'standard' ignores the survey design; with sampling weights or clusters the "
+                          f"standard errors are {bundle['se']} (lavaan's)", key="se")
     if se not in (None, "standard", bundle["se"]):
         raise ConfigError(f"se {se!r} is not available: standard errors follow the estimator "
                           f"({name}: {bundle['se']})", key="se")
@@ -157,7 +194,15 @@ def resolve(estimator=None, missing=None, ordered=None, *, observed=(), ov_x=(),
                    group=group, group_equal=tuple(str(e) for e in (group_equal or ())),
                    group_partial=tuple(str(p) for p in (group_partial or ())),
                    group_label=None if group_label is None else tuple(str(x) for x in group_label),
-                   description=bundle["description"])
+                   sampling_weights=weights_col, cluster=cluster_col, description=bundle["description"])
+
+
+def _design_column(value, key: str) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str):
+        raise ConfigError(f"{key} names one column of the data, not {value!r}", key=key)
+    return value.strip()
 
 
 def with_group(opts: Options, group, group_equal=(), group_partial=(), group_label=None) -> Options:
@@ -166,12 +211,18 @@ def with_group(opts: Options, group, group_equal=(), group_partial=(), group_lab
                    group_label=None if group_label is None else tuple(group_label))
 
 
-def fit_kwargs(estimation: dict | None) -> dict:
-    """sem.fit's keywords from a config `estimation:` block (estimator, missing, ordered, std_lv)."""
+def fit_kwargs(estimation: dict | None, design: dict | None = None) -> dict:
+    """sem.fit's keywords from a config `estimation:` block (estimator, missing, ordered, std_lv)
+    and `design:` block (weights, cluster; strata are described, not estimated with)."""
     est = dict(estimation or {})
     out = {"estimator": est.get("estimator"), "missing": est.get("missing"), "ordered": est.get("ordered")}
     if est.get("std_lv"):
         out["std_lv"] = True
     if est.get("parameterization") not in (None, "delta"):
         out["parameterization"] = est["parameterization"]
+    design = dict(design or {})
+    if design.get("weights"):
+        out["sampling_weights"] = design["weights"]
+    if design.get("cluster"):
+        out["cluster"] = design["cluster"]
     return out

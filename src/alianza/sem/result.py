@@ -62,6 +62,9 @@ class SemFit:
     missing: str = "listwise"
     ordered: list[str] = field(default_factory=list)
     missing_patterns: dict | None = None
+    # complex survey design (sem/design.py): weights and cluster columns, number of clusters, the
+    # weights' sum and range as given (they are normalised to sum to N for estimation), se
+    design: dict | None = None
 
     def to_dict(self) -> dict:
         def cols(frame, names):      # a multi-group table keeps its `group` column after rhs
@@ -86,6 +89,8 @@ class SemFit:
             "r2": dict(self.r2),
             "modindices": self.modindices[cols(self.modindices, MI_COLUMNS)].to_dict(orient="records"),
         }
+        if self.design:
+            out["design"] = dict(self.design)
         if self.groups:
             out["groups"] = dict(zip(self.groups, self.group_nobs))
         if "bootstrap" in self.extra:      # sem/bootstrap.py: replicates, failures, seed, Bollen-Stine p

@@ -24,7 +24,7 @@ from .distributions import chi2_cdf, ncx2_cdf, ncx2_noncentrality
 
 from . import fitmeasures as fm
 from .fiml import (CasewiseML, Patterns, h1_derivatives, h1_observed_information, padded_inverse,
-                   casewise_scores, to_vech, vech_index)
+                   casewise_scores, score_crossprod, to_vech, vech_index)
 from .model import ml_discrepancy
 
 
@@ -47,17 +47,16 @@ def h1_information(pat: Patterns, mean, cov, meanstructure: bool) -> H1Informati
     p = pat.p
     A, _ = padded_inverse(cov, pat.mask)
     a1 = h1_observed_information(pat, h1_derivatives(pat, mean, cov, A))
-    sc = casewise_scores(pat, mean, cov, A)
-    sc = to_vech(sc, p, meanstructure=meanstructure, bilinear=False)
-    return H1Information(to_vech(a1, p, meanstructure=meanstructure), sc.T @ sc / pat.n)
+    sc = to_vech(casewise_scores(pat, mean, cov, A), p, meanstructure=meanstructure, bilinear=False)
+    return H1Information(to_vech(a1, p, meanstructure=meanstructure), score_crossprod(pat, sc))
 
 
 def first_order(obj: CasewiseML, theta) -> np.ndarray:
-    """B0 = J B1 J' (per observation), scores at the model-implied moments."""
+    """B0 = J B1 J' (per observation), scores at the model-implied moments (weighted and summed
+    within clusters when the data have a design: lavaan's robust.cluster meat)."""
     from .fiml import full_jacobian
 
-    sc = obj.scores(theta) @ full_jacobian(obj.s, theta).T
-    return sc.T @ sc / obj.pat.n
+    return score_crossprod(obj.pat, obj.scores(theta) @ full_jacobian(obj.s, theta).T)
 
 
 def sandwich(E_inv: np.ndarray, B0: np.ndarray, n: int) -> np.ndarray:

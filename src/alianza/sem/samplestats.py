@@ -13,12 +13,13 @@ from ..errors import InputError
 class SampleStats:
     cov: list[np.ndarray]      # per group, divisor N (lavaan's default likelihood = "normal")
     mean: list[np.ndarray]
-    nobs: list[int]
+    nobs: list[int]            # rows per group; sums of the (normalised) sampling weights if weighted
     observed: list[str]
 
     @property
     def ntotal(self) -> int:
-        return int(sum(self.nobs))
+        # weights are normalised to sum to the rows used, so the total is a count up to rounding
+        return int(round(sum(self.nobs)))
 
     @classmethod
     def from_moments(cls, cov, mean, nobs, observed) -> "SampleStats":
@@ -64,6 +65,17 @@ def sample_stats(data: pd.DataFrame, observed: list[str]) -> SampleStats:
     dev = x - mean
     cov = dev.T @ dev / n
     return SampleStats([cov], [mean], [n], list(observed))
+
+
+def weighted_stats(x: np.ndarray, weights: np.ndarray, observed: list[str]) -> SampleStats:
+    """Weighted mean and covariance (divisor the sum of the weights: lavaan's cov.wt(method = "ML")),
+    N = the sum of the (normalised) weights."""
+    w = np.asarray(weights, float)
+    total = w.sum()
+    mean = w @ x / total
+    dev = x - mean
+    cov = (dev * w[:, None]).T @ dev / total
+    return SampleStats([cov], [mean], [total], list(observed))
 
 
 def model_frame(data: pd.DataFrame, observed: list[str], group: str | None, group_label, source,

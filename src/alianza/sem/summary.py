@@ -48,6 +48,12 @@ def summary_text(res) -> str:
     if res.n_dropped:
         lines.append(_kv("Rows dropped (no model variable observed)" if res.missing == "fiml"
                          else "Rows dropped (listwise deletion)", res.n_dropped))
+    design = getattr(res, "design", None)
+    if design:
+        if design.get("sampling_weights"):
+            lines.append(_kv("Sampling weights variable", design["sampling_weights"]))
+        if design.get("cluster"):
+            lines.append(_kv(f"Number of clusters [{design['cluster']}]", design["n_clusters"]))
     if res.missing == "fiml" and res.missing_patterns:
         lines.append(_kv("Number of missing patterns", res.missing_patterns["n_patterns"]))
     lines += ["", "Model Test User Model:", "",
@@ -77,7 +83,7 @@ def summary_text(res) -> str:
               "Standardized Root Mean Square Residual:", "",
               _kv("SRMR", f.get("srmr")), "",
               "Parameter Estimates:", "",
-              _kv("Standard errors", _SE_LABELS.get(res.extra.get("se"), "Standard")),
+              _kv("Standard errors", _SE_LABELS.get(res.extra.get("se") or (res.design or {}).get("se"), "Standard")),
               *_bootstrap_lines(res.extra.get("bootstrap")),
               _kv("Information", str(res.extra.get("information", "expected")).capitalize()),
               _kv("Information saturated (h1) model",
@@ -89,6 +95,7 @@ def summary_text(res) -> str:
 
 
 _SE_LABELS = {"robust.huber.white": "Sandwich (robust.huber.white)", "robust.sem": "Robust.sem",
+              "robust.cluster": "Robust.cluster",
               "bootstrap": "Bootstrap"}
 
 

@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from ..atomic import write_text
 from ..errors import ConfigError, InputError
 from . import effects as effects_table
@@ -82,6 +84,17 @@ class TableInputs:
     effects: dict | None = None  # alianza.effects report of the path model
     amos: dict | None = None  # model id -> {chisq_df, gfi, agfi} (config output.amos_indices)
     structural_model: str | None = None  # whose path labels spell out indirect effects (config output.path_model)
+    design_config: dict | None = None    # config `design:` (weights, cluster, strata)
+
+    def design(self) -> dict | None:
+        """The survey design the fits used (a model JSON's `design`: columns, number of clusters),
+        with the config's strata; None without one."""
+        docs = [self.measurement, *(doc for _, doc in self.models)]
+        fitted = next((doc["design"] for doc in docs if doc and doc.get("design")), None)
+        strata = (self.design_config or {}).get("strata")
+        if not fitted and not strata:
+            return None
+        return {**(fitted or {}), **({"strata": strata} if strata else {})}
 
     def structural_params(self) -> list[dict] | None:
         models = dict(self.models)
@@ -105,6 +118,7 @@ def load_table_inputs(inputs, params, sample: str) -> "TableInputs":
         structural_model=params.config.get("output", {}).get("path_model"),
         effects=load_json(inputs.effects) if "effects" in inputs.keys() else None,
         amos=load_json(inputs.amos) if "amos" in inputs.keys() else None,
+        design_config=params.config.get("design"),
     )
 
 
@@ -186,6 +200,7 @@ def sample_tables(inputs: TableInputs, codebook, opts: OutputOptions, *, first_n
     """Every table the inputs allow, numbered from `first_number` in manuscript order."""
     lang, d, pd_ = opts.lang, opts.decimals, opts.p_decimals
     tables: list[ApaTable] = []
+    made: list[str] = []        # the name behind each table (invariance: one per grouping variable)
     for name in available_tables(inputs):
         if name == "item_descriptives":
             tables.append(measurement.item_descriptives(inputs.validity, codebook, lang, decimals=d))
@@ -224,6 +239,8 @@ def sample_tables(inputs: TableInputs, codebook, opts: OutputOptions, *, first_n
                     tables.append(structural.invariance(doc, codebook, lang, p_decimals=pd_, value_labels=names))
                 else:  # fewer than two usable groups: a table that says so
                     tables.append(flags.invariance_untested(doc, codebook, lang))
+        made += [name] * (len(tables) - len(made))
+    add_design_notes(tables, made, inputs.design(), lang)
     for k, tb in enumerate(tables):
         flags.annotate(tb, inputs, lang)
         tb.number = first_number + k
@@ -233,6 +250,27 @@ def sample_tables(inputs: TableInputs, codebook, opts: OutputOptions, *, first_n
             n, n_rows, how = sample_of(None if from_validity else inputs.measurement, inputs.validity)
             tb.notes[0] = with_sample_size(tb.notes[0], n, n_rows, how, lang)
     return tables
+
+
+# tables whose numbers come from the fits: with a survey design they are weighted / cluster-robust
+DESIGN_TABLES = ("cfa_loadings", "fit_indices", "model_comparison", "hypotheses", "indirect_effects", "invariance")
+
+
+def add_design_notes(tables: list[ApaTable], names: list[str], design: dict | None, lang: str) -> None:
+    """Append the design's sentences (sem.design.design_notes) to the general note of every table
+    made from the fits; the indirect effects also say the bootstrap resampled whole clusters."""
+    from ..sem.design import design_notes
+
+    if not design:
+        return
+    for table, name in zip(tables, names):
+        if name not in DESIGN_TABLES:
+            continue
+        text = design_notes(design, lang, bootstrap=name == "indirect_effects")
+        if table.notes:
+            table.notes[0] = f"{table.notes[0]} {text}"
+        else:
+            table.notes.append(text)
 
 
 def table_paths(outdir, name: str, formats) -> dict[str, Path]:
@@ -264,11 +302,51 @@ def write_set(tables: list[ApaTable], outdir, formats, *, combined: bool = True)
     return written
 
 
-def sample_description_table(frames: dict, codebook, opts: OutputOptions, provenance: str | None = None) -> ApaTable:
+def sample_description_table(frames: dict, codebook, opts: OutputOptions, provenance: str | None = None,
+                             design: dict | None = None) -> ApaTable:
     tb = sample.sample_description(frames, codebook, opts.lang, decimals=opts.decimals,
                                    wave_names=opts.wave_names(list(frames)))
+    if design and design.get("weights"):
+        add_weighted_estimates(tb, frames, codebook, design["weights"], opts.lang, opts.decimals)
     tb.number, tb.provenance = 1, provenance
     return tb
+
+
+def add_weighted_estimates(tb: ApaTable, frames: dict, codebook, weights: str, lang: str, decimals: int) -> None:
+    """Beside every unweighted count (%) or M (SD) of the sample description, in brackets, the
+    estimate weighted by the sampling weights (statsmodels' DescrStatsW); beside the number of
+    firms, the sum of the weights (the firms the sample stands for). The raw table gets them too."""
+    from ..i18n import t
+    from ..survey_design import weighted_percent, weighted_stats
+    from .apa import fmt_num
+
+    groups = dict(frames)
+    if len(frames) > 1:
+        groups[t("total", lang)] = pd.concat(list(frames.values()), ignore_index=True)
+    labels = list(groups)
+    raw = tb.raw.reset_index(drop=True)
+    raw["weighted"] = float("nan")
+    raw["weighted_sd"] = float("nan")
+    for i in range(len(tb.body)):
+        for k, g in enumerate(labels):
+            r = i * len(labels) + k
+            rec, df = raw.loc[r], groups[g]
+            w = df[weights] if weights in df.columns else pd.Series(float("nan"), index=df.index)
+            if rec["variable"] == "n":
+                est, sd = weighted_stats(pd.Series(1.0, index=df.index), w)[2], float("nan")
+                text = fmt_num(est, 0)
+            elif rec["percent"] is not None and pd.notna(rec["percent"]):
+                var = codebook.variable(rec["variable"])
+                code = next((c for c, lab in var.code_labels.items() if lab[lang] == rec["category"]), None)
+                est, sd = weighted_percent(df[var.name], w, code), float("nan")
+                text = fmt_num(est, 1)
+            else:
+                est, sd, _ = weighted_stats(df[rec["variable"]], w)
+                text = f"{fmt_num(est, decimals)} ({fmt_num(sd, decimals)})"
+            raw.loc[r, ["weighted", "weighted_sd"]] = est, sd
+            tb.body.loc[tb.body.index[i], g] = f"{tb.body.loc[tb.body.index[i], g]} [{text}]"
+    tb.raw = raw
+    tb.notes[0] = f"{tb.notes[0]} {t('note.design_weighted_sample', lang, weights=weights)}"
 
 
 def data_quality_table(summaries: list[dict], opts: OutputOptions, provenance: str | None = None) -> ApaTable:

@@ -116,12 +116,15 @@ def validity_report(
     moment_type: int = 3,
     progress: bool = False,
     fitter: Callable | None = None,
+    design: dict | None = None,
 ) -> dict:
     """Reliability, convergent and discriminant validity, EFA and common-method checks.
 
     n_factors: factors of the EFA (default: the model's number of constructs; the parallel
     analysis suggestion is reported beside it). fitter: the SEM core's fit function
-    (alianza.sem.fit by default).
+    (alianza.sem.fit by default). design: {"weights": COL, "cluster": COL} of a complex survey;
+    the columns are checked and described under "design", but every coefficient stays unweighted
+    (weighted reliability is not standard), as the report's design note says in both languages.
     """
     thr = check_thresholds(thresholds)
     fi = observed_factor_items(model_text)
@@ -231,6 +234,7 @@ def validity_report(
     single_cmp["single_factor_rejected"] = single_cmp["pvalue"] < 1 - level
 
     report = {
+        "design": _design_summary(data, design),
         "model": model_text,
         "factors": fi,
         "n_rows": n_rows,
@@ -285,3 +289,22 @@ def validity_report(
         "cfa": {"constructs": cfa_constructs, "full": _fit_dict(full)},
     }
     return jsonable(report)
+
+
+def _design_summary(data: pd.DataFrame, design: dict | None) -> dict | None:
+    """The survey design of the data, checked, with the note that validity ignores it."""
+    from ..i18n import LANGUAGES, t
+    from ..sem.design import design_rows, n_clusters
+
+    design = dict(design or {})
+    weights, cluster = design.get("weights"), design.get("cluster")
+    if not weights and not cluster:
+        return None
+    rows = design_rows(data, weights or None, cluster or None)
+    out = {"sampling_weights": weights or None, "cluster": cluster or None,
+           "n_clusters": n_clusters(rows.cluster), "treatment": "unweighted",
+           "note": {lang: t("note.design_unweighted_validity", lang) for lang in LANGUAGES}}
+    if rows.weights is not None:
+        out.update(weights_sum=float(rows.weights.sum()), weights_min=float(rows.weights.min()),
+                   weights_max=float(rows.weights.max()))
+    return out
