@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-BOOTSTRAPPED = ("ML", "MLR")  # the bootstrap refits by ML with listwise deletion (lavaan's defaults)
+BOOTSTRAPPED = ("ML", "MLR")  # a survey design's cluster bootstrap: ML/MLR on complete rows
 DIFFERENCE_TESTED = ("ML", "MLR")  # chi-square difference tests: ML and Satorra-Bentler 2001 for MLR
 
 
@@ -14,17 +14,24 @@ def _ordered(estimation: Mapping) -> bool:
     return estimation.get("ordered", "none") not in ("none", None, [], ())
 
 
-def bootstrap_refusal(estimation: Mapping) -> dict | None:
-    """{es, en} notice when the bootstrap cannot refit with this `estimation:` config, else None."""
+def bootstrap_refusal(estimation: Mapping, design: Mapping | None = None) -> dict | None:
+    """{es, en} notice when the bootstrap cannot refit with this `estimation:` / `design:` config, else
+    None. Every estimator is bootstrapped (alianza.sem.bootstrap refits each replicate with the run's
+    options); a survey design's cluster bootstrap is available for ML/MLR on complete rows only."""
+    design = design or {}
+    if not (design.get("weights") or design.get("cluster")):
+        return None
     estimator = str(estimation.get("estimator", "ML")).upper()
     missing = estimation.get("missing", "listwise")
     if estimator in BOOTSTRAPPED and missing == "listwise" and not _ordered(estimation):
         return None
     how = f"{estimator}, missing: {missing}" + (", ordered items" if _ordered(estimation) else "")
-    return {"es": f"No se hizo bootstrap: por ahora el bootstrap reajusta por ML con eliminación por lista y "
-                  f"la estimación es {how}; las hipótesis se deciden con la prueba de Wald del modelo ajustado.",
-            "en": f"No bootstrap was run: the bootstrap currently refits by ML with listwise deletion and the "
-                  f"estimation is {how}; hypotheses are decided by the fitted model's Wald test."}
+    return {"es": f"No se hizo bootstrap: con un diseño muestral el bootstrap remuestrea conglomerados con ML o "
+                  f"MLR sobre filas completas, y la estimación es {how}; las hipótesis se deciden con la prueba "
+                  "de Wald del modelo ajustado.",
+            "en": f"No bootstrap was run: with a survey design the bootstrap resamples clusters for ML or MLR on "
+                  f"complete rows, and the estimation is {how}; hypotheses are decided by the fitted model's "
+                  "Wald test."}
 
 
 def comparison_refusal(estimator: str) -> dict | None:

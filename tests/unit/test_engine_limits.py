@@ -37,7 +37,9 @@ def test_wlsmv_with_bootstrapped_models_is_a_valid_config():
     ({"estimator": "ML", "ordered": ["e1_1"]}, True),
 ])
 def test_bootstrap_refusal_names_the_estimation_in_both_languages(estimation, refused):
-    note = bootstrap_refusal(estimation)
+    """Every estimator is bootstrapped; a survey design's cluster bootstrap only on complete rows by ML/MLR."""
+    assert bootstrap_refusal(estimation) is None
+    note = bootstrap_refusal(estimation, {"cluster": "municipio"})
     assert (note is not None) == refused
     if refused:
         assert set(note) == {"es", "en"} and estimation["estimator"] in note["es"] and estimation["estimator"] in note["en"]

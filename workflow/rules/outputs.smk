@@ -96,6 +96,8 @@ rule effects:
         bootstrap=config.get("bootstrap") or {},
         level=1 - (config.get("hypotheses") or {}).get("alpha", 0.05),
         seed=config["seed"],
+        estimation=config["estimation"],
+        design=config.get("design") or {},
     threads: 2
     conda:
         "../envs/alianza.yaml"

@@ -21,7 +21,7 @@ for _pair in COMPARISON.get("nested", []):
         if _m not in COMPARISON.get("models", []):
             fail(ConfigError(f"model {_m!r} of a nested pair is not in comparison.models", key="comparison.nested"))
 # What the engine cannot do with this estimation is left out with a note in the tables, not a stop.
-BOOTSTRAP_REFUSAL = bootstrap_refusal(config["estimation"]) if BOOTSTRAP_MODELS else None
+BOOTSTRAP_REFUSAL = bootstrap_refusal(config["estimation"], DESIGN) if BOOTSTRAP_MODELS else None
 if BOOTSTRAP_REFUSAL:
     print(f"alianza: note: bootstrap.models left out: {BOOTSTRAP_REFUSAL['en']}", file=sys.stderr)
     BOOTSTRAP_MODELS = []
@@ -50,6 +50,7 @@ rule bootstrap_model:
         level=1 - HYPOTHESES.get("alpha", 0.05),
         seed=config["seed"],
         design=DESIGN,
+        estimation=config["estimation"],
     threads: 2
     conda:
         "../envs/alianza.yaml"

@@ -5,6 +5,7 @@ import pandas as pd
 
 from alianza.atomic import write_frame, write_json, write_text
 from alianza.sem.bootstrap import bootstrap, with_bootstrap
+from alianza.sem.options import fit_kwargs
 from alianza.workflow import model_text, run_step
 
 
@@ -16,9 +17,8 @@ def step():
                      seed=cfg.get("seed", snakemake.params.seed), level=snakemake.params.level,
                      bca="bca" in ci, bollen_stine=cfg.get("bollen_stine", True),
                      workers=snakemake.threads, source=snakemake.input.data,
-                     # a survey design: whole clusters resampled, rows keep their weights
-                     sampling_weights=snakemake.params.design.get("weights"),
-                     cluster=snakemake.params.design.get("cluster"))
+                     # the run's estimator options; a survey design: whole clusters resampled, rows keep weights
+                     **fit_kwargs(snakemake.params.estimation, snakemake.params.design))
     result = with_bootstrap(boot.fit, boot)
     block = boot.block()
     logging.info("%d of %d replicates converged (%d failed), seed %d", block["converged"], block["replicates"],

@@ -4,13 +4,14 @@ bootstrap percentile and BCa intervals (reports/effects/<sample>/<model>.json).
 The bootstrap is run again with the run's settings and seed: the replicates are the same as those of
 reports/bootstrap/ (and as fast, a few seconds), and this run also keeps the jackknife the BCa
 intervals need."""
-import json
 import logging
 
 import pandas as pd
 
+from alianza.atomic import write_json
 from alianza.effects import effects_report
 from alianza.sem.bootstrap import bootstrap
+from alianza.sem.options import fit_kwargs
 from alianza.workflow import model_text, run_step
 
 
@@ -19,12 +20,12 @@ def step():
     data = pd.read_parquet(snakemake.input.data)
     boot = bootstrap(model_text(snakemake.input.model), data, replicates=cfg.get("replicates", 2000),
                      seed=cfg.get("seed", par.seed), level=par.level, bca=True, bollen_stine=False,
-                     workers=snakemake.threads, source=snakemake.input.data)
+                     workers=snakemake.threads, source=snakemake.input.data,
+                     **fit_kwargs(par.estimation, par.design))
     report = effects_report(boot, model=snakemake.wildcards.model, sample=snakemake.wildcards.sample)
     logging.info("%d effects from %d of %d replicates, seed %d", len(report["effects"]), report["converged"],
                  report["n_boot"], report["seed"])
-    with open(snakemake.output[0], "w", encoding="utf-8") as fh:
-        json.dump(report, fh, indent=2, ensure_ascii=False)
+    write_json(snakemake.output[0], report)
 
 
 run_step(snakemake.log[0], step)
