@@ -461,7 +461,7 @@ def invariance_table(result: dict) -> pd.DataFrame:
             "delta_cfi": c["delta_cfi"] if c else None,
             "delta_rmsea": c["delta_rmsea"] if c else None,
             "delta_srmr": c["delta_srmr"] if c else None,
-            "decision": ("supported" if c["pass"] else "not supported") if c else "",
+            "decision": (c.get("decision") or ("supported" if c["pass"] else "not supported")) if c else "",
         })
         rows.append(row)
     return pd.DataFrame(rows, columns=TABLE_COLUMNS)

@@ -174,3 +174,18 @@ def test_bootstrap_with_fiml_refits_every_replicate_with_the_same_options():
     # bootstrap SEs of the free loadings are of the order of the FIML ones
     ratio = res.params.loc[free, "se"] / one.fit.params.loc[free, "se"]
     assert ratio.between(0.4, 2.5).all()
+
+
+def test_bootstrap_of_ordered_items_counts_replicates_missing_a_category_as_failed():
+    """WLSMV refits on resampled rows; a replicate in which an item loses a category has fewer
+    thresholds and cannot be compared row by row, so it is counted as failed (lavaan errors there)."""
+    from pathlib import Path
+
+    from alianza.sem.bootstrap import bootstrap
+
+    data = pd.read_csv(Path(__file__).resolve().parents[1] / "fixtures" / "waves" / "pooled.csv").head(120)
+    model = "E1 =~ e1_1 + e1_2 + e1_3 + e1_4"
+    boot = bootstrap(model, data, replicates=30, seed=2, ordered="all", workers=1)
+    assert boot.fit.estimator == "WLSMV" and boot.path == "rows"
+    assert boot.converged + boot.failed == 30 and boot.converged > 0
+    assert np.isnan(boot.est[boot.status == 2]).all()

@@ -10,7 +10,6 @@ the general model must reproduce the moments the restricted one implies).
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from ..errors import ConfigError
@@ -59,6 +58,7 @@ def run(args) -> int:
     from ..readers import read_table
     import pandas as pd
 
+    from ..atomic import write_frame, write_json
     from ..sem import fit
     from ..sem.result import json_ready
 
@@ -95,13 +95,10 @@ def run(args) -> int:
     for w in warnings:
         print(f"warning: {w}")
     if args.csv_out:
-        Path(args.csv_out).parent.mkdir(parents=True, exist_ok=True)
-        table.to_csv(args.csv_out, index=False)
+        write_frame(args.csv_out, table)
     if args.json_out:
         out = {"models": {k: {"n": r.n, "estimator": r.estimator, "design": r.design, "fit": r.fit}
                           for k, r in results.items()},
                "comparison": table.to_dict(orient="records"), "warnings": warnings}
-        Path(args.json_out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json_out).write_text(json.dumps(json_ready(out), indent=2, ensure_ascii=False) + "\n",
-                                       encoding="utf-8")
+        write_json(args.json_out, json_ready(out))
     return 0

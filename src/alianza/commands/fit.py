@@ -4,12 +4,7 @@ Options map one-to-one onto keywords of alianza.sem.fit (commands/estimation_fla
 """
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 from .estimation_flags import add_estimation_flags, estimation_kwargs
-
-
 
 
 def add_parser(subparsers):
@@ -43,10 +38,9 @@ def run(args) -> int:
         result = fit(parsed, data, source=args.data, **estimation_kwargs(args))
     print(result.summary())
     if args.json_out:
-        out = Path(args.json_out)
-        if out.parent != Path(""):
-            out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        from ..atomic import write_json
+
+        write_json(args.json_out, result.to_dict())
     return 0
 
 

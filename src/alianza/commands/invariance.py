@@ -7,7 +7,6 @@ found by score tests when a step fails (partial invariance), and compares latent
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from ..errors import ConfigError, InputError
@@ -58,8 +57,10 @@ def _settings(args) -> dict:
 
 
 def run(args) -> int:
-    from ..workflow import load_model_files
+    from ..atomic import write_json
     from ..invariance import invariance_markdown, invariance_report
+    from ..tables.flags import flag_invariance
+    from ..workflow import load_model_files
     from ..readers import read_table
 
     parsed = load_model_files([args.model])[1]
@@ -68,10 +69,8 @@ def run(args) -> int:
     labels = [x.strip() for x in args.group_label.split(",")] if args.group_label else None
     result = invariance_report(parsed, data, args.group, settings, group_label=labels, source=args.data,
                                estimation=estimation_kwargs(args, groups=False))
+    result = flag_invariance(result)      # a step resting on an improper solution is not assessable
     print(invariance_markdown(result))
     if args.json_out:
-        out = Path(args.json_out)
-        if out.parent != Path(""):
-            out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_json(args.json_out, result)
     return 0

@@ -209,6 +209,7 @@ class _RowsJob:
     options: dict
     nrows: int
     seed: int
+    keys: list            # (lhs, op, rhs) of the full-sample table: a replicate must have the same rows
 
 
 _JOB: _Job | _RowsJob | None = None
@@ -286,7 +287,10 @@ def _refit_rows(job: _RowsJob, ids) -> dict:
             with _warnings.catch_warnings():
                 _warnings.simplefilter("ignore")
                 res = fit(job.parsed, rows, **job.options)
-            ok = res.converged and np.isfinite(res.params["est"].to_numpy(dtype=float)).all()
+            # a replicate whose table differs (an ordered item missing a category in the resampled rows
+            # has fewer thresholds) cannot be compared row by row: failed, as lavaan's bootstrap errors there
+            ok = (res.converged and list(zip(res.params["lhs"], res.params["op"], res.params["rhs"])) == job.keys
+                  and np.isfinite(res.params["est"].to_numpy(dtype=float)).all())
         except (ConfigError, ValueError, np.linalg.LinAlgError, FloatingPointError) as exc:
             res, ok = None, False
             _ = exc
@@ -298,7 +302,7 @@ def _refit_rows(job: _RowsJob, ids) -> dict:
             values.append(None)
             std.append(None)
             status.append(FAILED)
-    width = next((len(v) for v in values if v is not None), 0)
+    width = len(job.keys)
     fill = np.full(width, np.nan)
     return {"values": np.array([fill if v is None else v for v in values]),
             "std": np.array([fill if v is None else v for v in std]),
@@ -419,7 +423,8 @@ def _bootstrap_rows(parsed, data, options, *, replicates, seed, level, workers, 
                           key="bootstrap")
     if base.groups and "group_label" not in options:
         options = {**options, "group_label": list(base.groups)}   # the same group order in every replicate
-    job = _RowsJob(parsed, data.reset_index(drop=True), dict(options), len(data), int(seed))
+    keys = list(zip(base.params["lhs"], base.params["op"], base.params["rhs"]))
+    job = _RowsJob(parsed, data.reset_index(drop=True), dict(options), len(data), int(seed), keys)
     chunks = [(ORDINARY, s, min(s + CHUNK // 5, replicates)) for s in range(0, replicates, CHUNK // 5)]
     workers = default_workers() if workers is None else max(1, int(workers))
     results = _run(job, chunks, workers, progress)
