@@ -178,7 +178,7 @@ def latent_means(result) -> pd.DataFrame:
     1 and g, sqrt((N_1 psi_1 + N_g psi_g) / (N_1 + N_g)), a standardized mean difference.
     """
     p = result.params
-    per_group = result.extra.get("per_group", {})
+    per_group = result.per_group
     labels = result.groups
     rows = []
     for _, r in p[(p["op"] == "~1") & p["lhs"].isin(result.latent) & (p["group"] > 1)].iterrows():

@@ -46,7 +46,7 @@ def test_config_hypotheses_name_labels_of_their_models():
 def test_table_reads_the_parameter_table(boot_fit):
     tests = CONFIG["hypotheses"]["tests"]
     table = hypothesis_table(boot_fit.params, boot_fit.r2, tests, alpha=0.05, language="en",
-                             bootstrap=boot_fit.extra["bootstrap"])
+                             bootstrap=boot_fit.bootstrap)
     assert list(table["hypothesis"]) == list(tests)
     p = boot_fit.params
     for _, row in table.iterrows():
@@ -59,7 +59,7 @@ def test_table_reads_the_parameter_table(boot_fit):
     h1 = table.set_index("hypothesis").loc["H1"]
     assert h1["path"] == "E1 -> E2" and h1["r2_outcome"] == boot_fit.r2["E2"]
     assert np.isnan(table.set_index("hypothesis").loc["H6", "r2_outcome"])
-    bca = hypothesis_table(boot_fit.params, boot_fit.r2, tests, bootstrap=boot_fit.extra["bootstrap"], ci="bca")
+    bca = hypothesis_table(boot_fit.params, boot_fit.r2, tests, bootstrap=boot_fit.bootstrap, ci="bca")
     assert list(bca["ci_lower"]) == [p[p["label"] == h["parameter"]]["ci_lower_bca"].iat[0] for h in tests.values()]
     assert endogenous_r2(p, boot_fit.r2) == {k: boot_fit.r2[k] for k in ("E2", "E3", "E4", "E5", "CO")}
 
@@ -124,7 +124,7 @@ def test_reports_for_the_pipeline(boot_fit, pooled):
     effects, ereport = effects_report({("pooled", "five_stage"): results[("pooled", "five_stage")]})
     assert list(effects["effect"]) == ["H6"]
     json.dumps(ereport, allow_nan=False)
-    direct = effects_table(boot_fit.params, bootstrap=boot_fit.extra["bootstrap"]).iloc[0]
+    direct = effects_table(boot_fit.params, bootstrap=boot_fit.bootstrap).iloc[0]
     h6 = boot_fit.params[boot_fit.params["lhs"] == "H6"].iloc[0]
     assert (direct["ci_lower_bca"], direct["std_all_ci_upper"]) == (h6["ci_lower_bca"], h6["std_all_ci_upper"])
     md = markdown(table)

@@ -573,7 +573,5 @@ def with_bootstrap(result: SemFit, boot: BootstrapResult) -> SemFit:
     params["pvalue"] = 2 * (1 - special.ndtr(np.abs(z)))
     for col in ("ci_lower", "ci_upper", "ci_lower_bca", "ci_upper_bca", "std_all_ci_lower", "std_all_ci_upper"):
         params[col] = summ[col].to_numpy()
-    extra = dict(result.extra)
-    extra["se"] = "bootstrap"
-    extra["bootstrap"] = boot.block()
-    return dataclasses.replace(result, params=params, extra=extra)
+    return dataclasses.replace(result, params=params, options={**result.options, "se": "bootstrap"},
+                               bootstrap=boot.block())

@@ -391,13 +391,6 @@ def fit_casewise(parsed, data: pd.DataFrame, opts: Options, *, meanstructure=Non
                            latent_cov=pd.DataFrame(imp.V[p:, p:], index=lv, columns=lv),
                            latent_mean=pd.Series(imp.Bm[p:], index=lv))
                  for lab, gd, h, imp in zip(labels, groups, h1s, imps)}
-    extra = {"fmin": chisq / (2 * n), "iterations": iterations, "options": opts.to_dict(),
-             "sample_stats": stats, "names": names, "theta": theta}
-    if G > 1:
-        extra.update(per_group=per_group, group=opts.group, group_equal=list(opts.group_equal),
-                     group_partial=list(opts.group_partial))
-    if fiml:
-        extra["em_iterations"] = max(h.iterations for h in h1s)
     return SemFit(
         params=params, fit=order_fit(f), r2=r2, modindices=mi, n=n, converged=converged,
         warnings=warnings, estimator=opts.estimator, observed=list(ov), latent=list(lv),
@@ -409,7 +402,11 @@ def fit_casewise(parsed, data: pd.DataFrame, opts: Options, *, meanstructure=Non
         implied_mean=pd.Series(first.mu if ms else h1.mean, index=ov),
         partable=table.assign(est=values), vcov=vcov,
         groups=list(labels) if G > 1 else [], group_nobs=[len(gd.x) for gd in groups] if G > 1 else [],
-        missing=opts.missing, ordered=[], extra=extra,
+        missing=opts.missing, ordered=[], fmin=chisq / (2 * n), iterations=iterations, options=opts.to_dict(),
+        sample_stats=stats, names=names, theta=theta,
+        em_iterations=max(h.iterations for h in h1s) if fiml else None,
+        per_group=per_group if G > 1 else {}, group=opts.group, group_equal=list(opts.group_equal),
+        group_partial=list(opts.group_partial),
         design=describe(opts, design, [gd.rows for gd in groups]) if design is not None else None,
     )
 

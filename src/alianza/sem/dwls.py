@@ -479,14 +479,11 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
     first = stats_g[0]
     thresholds = pd.Series(first.thresholds, index=[f"{ov[j]}|t{k + 1}" for j in range(p)
                                                     for k in range(int((first.th_item == j).sum()))])
-    extra = {"fmin": fmin, "iterations": est.iterations, "se": "robust.sem", "information": "expected",
-             "h1_information": "unstructured", "test": "scaled.shifted", "parameterization": parameterization,
-             "thresholds": thresholds, "names": names, "theta": theta}
+    per_group = {}
     if G > 1:
-        extra.update(group=group, group_equal=list(group_equal), group_partial=list(group_partial),
-                     per_group={lab: dict(n=st.n, latent_cov=pd.DataFrame(imp.V[p:, p:], index=lv, columns=lv),
-                                          latent_mean=pd.Series(imp.Bm[p:], index=lv))
-                                for lab, st, imp in zip(labels, stats_g, imps)})
+        per_group = {lab: dict(n=st.n, latent_cov=pd.DataFrame(imp.V[p:, p:], index=lv, columns=lv),
+                               latent_mean=pd.Series(imp.Bm[p:], index=lv))
+                     for lab, st, imp in zip(labels, stats_g, imps)}
     return SemFit(
         params=params, fit=order_fit(f), r2=r2, modindices=mi, n=n, converged=est.converged,
         warnings=warnings, estimator=estimator, observed=list(ov), latent=list(lv),
@@ -496,7 +493,10 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
         n_input=n_input, n_dropped=n_dropped,
         partable=table.assign(est=values), vcov=vcov,
         groups=list(labels) if G > 1 else [], group_nobs=[int(x) for x in nobs] if G > 1 else [],
-        extra=extra,
+        fmin=fmin, iterations=est.iterations, theta=theta, names=names, thresholds=thresholds,
+        options={"estimator": estimator, "se": "robust.sem", "information": "expected",
+                 "h1_information": "unstructured", "test": "scaled.shifted", "parameterization": parameterization},
+        group=group, group_equal=list(group_equal), group_partial=list(group_partial), per_group=per_group,
     )
 
 

@@ -67,7 +67,7 @@ def fit(model: str | ParsedModel, data: pd.DataFrame, *, estimator: str | None =
     result.missing = opts.missing
     result.ordered = list(opts.ordered)
     result.missing_patterns = summary
-    result.extra["options"] = opts.to_dict()
+    result.options = {**opts.to_dict(), **{k: v for k, v in result.options.items() if k not in ("estimator",)}}
     return result
 
 
@@ -139,7 +139,7 @@ def fit_stats(table, names, stats: SampleStats, *, meanstructure: bool, warnings
         sample_mean=pd.Series(stats.mean[0], index=ov),
         implied_mean=pd.Series(imp.mu if meanstructure else stats.mean[0], index=ov),
         partable=table.assign(est=values), vcov=vcov,
-        extra={"fmin": est.fmin, "iterations": est.iterations},
+        fmin=est.fmin, iterations=est.iterations, sample_stats=stats, names=names, theta=est.theta,
     )
     return result
 

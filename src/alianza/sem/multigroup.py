@@ -267,7 +267,7 @@ def fit_groups(model: str | ParsedModel, data: pd.DataFrame, group: str, *, grou
     warnings += [f"group.partial {p!r} matches no parameter of the model" for p in partial if p not in known]
     result = fit_group_stats(table, names, stats, labels, warnings=warnings, n_input=n_input,
                              n_dropped=n_dropped, std_lv=std_lv)
-    result.extra.update(group=group, group_equal=check_group_equal(group_equal), group_partial=partial)
+    result.group, result.group_equal, result.group_partial = group, check_group_equal(group_equal), partial
     return result
 
 
@@ -338,8 +338,8 @@ def fit_group_stats(table: pd.DataFrame, names: VarNames, stats: SampleStats, la
         sample_mean=first["sample_mean"], implied_mean=first["implied_mean"],
         partable=table.assign(est=values), vcov=vcov,
         groups=list(labels), group_nobs=[int(x) for x in stats.nobs],
-        extra={"fmin": est.fmin, "iterations": est.iterations, "per_group": per_group,
-               "sample_stats": stats, "names": names, "theta": est.theta},
+        fmin=est.fmin, iterations=est.iterations, per_group=per_group, sample_stats=stats, names=names,
+        theta=est.theta,
     )
 
 

@@ -51,12 +51,26 @@ class SemFit:
     implied_mean: pd.Series | None = None
     partable: pd.DataFrame | None = None  # the full internal table (free, par, exo, ...)
     vcov: np.ndarray | None = None        # covariance of the free parameters (theta)
-    extra: dict = field(default_factory=dict)
+    # how the numbers were computed: lavaan's options (se, test, information, h1_information,
+    # missing, ordered, parameterization, std_lv ...: sem/options.Options.to_dict), the optimizer
+    options: dict = field(default_factory=dict)
+    fmin: float | None = None             # lavaan's fmin (chi-square = 2 N fmin)
+    iterations: int | None = None
+    em_iterations: int | None = None      # FIML: the EM of the saturated model
+    theta: np.ndarray | None = None       # the free parameters at the solution
+    sample_stats: object | None = None    # SampleStats the fit read (score tests re-use them)
+    names: object | None = None           # VarNames: the variable roles of the model
+    thresholds: pd.Series | None = None   # ordered items: the sample thresholds (group 1)
+    bootstrap: dict | None = None         # sem/bootstrap.py: replicates, failures, seed, Bollen-Stine p
     # multi-group fits (sem/multigroup.py): group labels in lavaan's order and N per group;
     # params/modindices then have a `group` column (1, 2, ...), r2 is {label: {var: r2}} and
-    # the matrix fields hold group 1 (every group's in extra["per_group"])
+    # the matrix fields hold group 1 (every group's in per_group)
     groups: list[str] = field(default_factory=list)
     group_nobs: list[int] = field(default_factory=list)
+    group: str | None = None
+    group_equal: list[str] = field(default_factory=list)
+    group_partial: list[str] = field(default_factory=list)
+    per_group: dict = field(default_factory=dict)
     # estimation options actually used (sem/estimators.py): missing-data treatment ("listwise" or
     # "fiml"), ordered items (WLSMV), and the missingness of the model variables in the input
     missing: str = "listwise"
@@ -93,8 +107,8 @@ class SemFit:
             out["design"] = dict(self.design)
         if self.groups:
             out["groups"] = dict(zip(self.groups, self.group_nobs))
-        if "bootstrap" in self.extra:      # sem/bootstrap.py: replicates, failures, seed, Bollen-Stine p
-            out["bootstrap"] = self.extra["bootstrap"]
+        if self.bootstrap is not None:
+            out["bootstrap"] = self.bootstrap
         return json_ready(out)
 
     def summary(self) -> str:

@@ -37,18 +37,18 @@ def score_test(result: SemFit) -> dict:
     row, so a reader does not need the parameter table to see what the test is about.
     """
     table = result.partable
-    if table is None or "sample_stats" not in result.extra:
+    if table is None or result.sample_stats is None or result.names is None:
         raise ValueError("score tests need a fit made by alianza.sem (partable and sample statistics)")
     cons = equality_constraints(table)
     if cons.empty:
         raise ValueError("the model has no equality constraints to release")
-    stats = result.extra["sample_stats"]
+    stats = result.sample_stats
     free_rows = np.flatnonzero(table["free"].to_numpy() > 0)
     free_rows = free_rows[np.argsort(table["free"].to_numpy()[free_rows])]
     # the unconstrained space: one parameter per free row, at the constrained estimates
     par_x = np.full(len(table), -1)
     par_x[free_rows] = np.arange(len(free_rows))
-    model_x = SemModel(table.assign(par=par_x), result.extra["names"], bool((table["op"] == "~1").any()))
+    model_x = SemModel(table.assign(par=par_x), result.names, bool((table["op"] == "~1").any()))
     model_x.set_exogenous(stats)
     x = table["est"].to_numpy(dtype=float)[free_rows]
     grad, info = ml_gradient_information(model_x, x, stats)

@@ -35,7 +35,7 @@ def summary_text(res) -> str:
     f = res.fit
     lines = []
     status = "ended normally" if res.converged else "did NOT converge"
-    it = res.extra.get("iterations")
+    it = res.iterations
     lines.append(f"alianza {__version__} (lavaan 0.6.14 definitions) {status}"
                  + (f" after {it} iterations" if it is not None else ""))
     lines.append("")
@@ -58,7 +58,7 @@ def summary_text(res) -> str:
         lines.append(_kv("Number of missing patterns", res.missing_patterns["n_patterns"]))
     lines += ["", "Model Test User Model:", "",
               _kv("Test statistic", f.get("chisq")), _kv("Degrees of freedom", f.get("df")),
-              _kv("P-value (Chi-square)", f.get("pvalue")), "", *_scaled_lines(f, "", res.extra.get("test")),
+              _kv("P-value (Chi-square)", f.get("pvalue")), "", *_scaled_lines(f, "", res.options.get("test")),
               "Model Test Baseline Model:", "",
               _kv("Test statistic", f.get("baseline_chisq")), _kv("Degrees of freedom", f.get("baseline_df")),
               _kv("P-value", f.get("baseline_pvalue")), "", *_scaled_lines(f, "baseline_", None),
@@ -83,11 +83,11 @@ def summary_text(res) -> str:
               "Standardized Root Mean Square Residual:", "",
               _kv("SRMR", f.get("srmr")), "",
               "Parameter Estimates:", "",
-              _kv("Standard errors", _SE_LABELS.get(res.extra.get("se") or (res.design or {}).get("se"), "Standard")),
-              *_bootstrap_lines(res.extra.get("bootstrap")),
-              _kv("Information", str(res.extra.get("information", "expected")).capitalize()),
+              _kv("Standard errors", _SE_LABELS.get((res.design or {}).get("se") or res.options.get("se"), "Standard")),
+              *_bootstrap_lines(res.bootstrap),
+              _kv("Information", str(res.options.get("information", "expected")).capitalize()),
               _kv("Information saturated (h1) model",
-                  str(res.extra.get("h1_information", "structured")).capitalize())]
+                  str(res.options.get("h1_information", "structured")).capitalize())]
     lines += _parameter_blocks(res)
     if res.warnings:
         lines += ["", "Warnings:"] + [f"  - {w}" for w in res.warnings]
