@@ -30,7 +30,7 @@ cat(med(ordinary), med(bollen_stine), med(ordinary, parallel = "multicore", ncpu
 
 
 def time_alianza(model, data, reps, **options):
-    from alianza.sem.bootstrap import bootstrap, with_bootstrap
+    from alianza.sem.inference.bootstrap import bootstrap, with_bootstrap
 
     def once():
         boot = bootstrap(model, data, replicates=R, seed=1, **options)
@@ -70,7 +70,7 @@ def time_lavaan(model, data_path, reps, tmpdir):
 
 def run(reps: int, tmpdir) -> list[str]:
     from alianza.sem import fit
-    from alianza.sem.bootstrap import default_workers
+    from alianza.sem.inference.bootstrap import default_workers
 
     model = config_model("five_stage")
     data_path = WAVES / "pooled.csv"
@@ -97,7 +97,7 @@ def run(reps: int, tmpdir) -> list[str]:
         f"complete rows of tests/fixtures/waves/pooled.csv), {R} replicates, seconds (median of {ours_reps} "
         f"runs for alianza, {semopy_reps} for semopy, {reps} for lavaan), "
         "each run including the full-sample fit. alianza refits each replicate from its resampled "
-        f"moments in batches (sem/refit.py) on {workers} process(es); lavaan `sem(se = \"bootstrap\")` "
+        f"moments in batches (sem/estimation/refit.py) on {workers} process(es); lavaan `sem(se = \"bootstrap\")` "
         "serially (its default) and with `parallel = \"multicore\"` on all cores; semopy: a plain loop "
         f"of fits on resampled rows, timed on {SEMOPY_REPS} replicates and extrapolated to {R} (no SEs "
         "of `:=` effects, no intervals). Ratio > 1: alianza is faster.",

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ConfigError
-from .sem import fitmeasures as fm
+from .sem.inference import fitmeasures as fm
 
 NET_CRIT = 1e-4          # semTools::net's crit: chi-square below it means nested
 FIT_COLUMNS = ["npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper",
@@ -114,9 +114,9 @@ def nesting_chisq(restricted, general_model, *, meanstructure: bool | None = Non
     """NET: chi-square of the general model fitted to the restricted fit's implied moments
     (a SemFit). ~0 (below NET_CRIT) when the restricted model is nested in the general one."""
     from .sem import parse_model
-    from .sem.fitting import fit_stats
-    from .sem.partable import build_partable
-    from .sem.samplestats import SampleStats
+    from .sem.estimation.fitting import fit_stats
+    from .sem.spec.partable import build_partable
+    from .sem.data.samplestats import SampleStats
 
     parsed = general_model if not isinstance(general_model, str) else parse_model(general_model)
     table, names = build_partable(parsed, meanstructure=meanstructure)
@@ -225,7 +225,7 @@ def comparison_report(per_sample: Mapping[str, tuple[pd.DataFrame, list[str], Ma
                       nested: list[tuple[str, str]] | None) -> tuple[pd.DataFrame, dict]:
     """sample -> (comparison table, warnings, {model: SemFit}) as one table with a `sample`
     column and the machine-readable report."""
-    from .sem.result import json_ready
+    from .sem.solution.result import json_ready
 
     frames, samples = [], {}
     for sample, (table, warnings, results) in per_sample.items():

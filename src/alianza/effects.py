@@ -8,7 +8,7 @@ sum (total indirect effect) and direct + indirect (total effect) -- what lavaan 
 with `:=`. Each effect is a function of the path coefficients, so its bootstrap distribution is that
 function of the bootstrap draws of the paths (the same replicates as every other bootstrap result of
 the run), its BCa acceleration that function of the jackknife (leave-one-out) estimates; intervals
-and standard errors are computed as alianza.sem.bootci does for lavaan's parameters. Standardized
+and standard errors are computed as alianza.sem.inference.bootci does for lavaan's parameters. Standardized
 effects are the same functions of the standardized paths (std_all).
 """
 from __future__ import annotations
@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .sem import bootci
-from .sem.refit import FAILED
+from .sem.inference import bootci
+from .sem.estimation.refit import FAILED
 
 KINDS = ("direct", "indirect", "total_indirect", "total")
 COLUMNS = ["source", "target", "kind", "route", "est", "std_all", "se", "ci_lower", "ci_upper", "ci_lower_bca",
@@ -138,7 +138,7 @@ def effects_table(rows: pd.DataFrame, est0: np.ndarray, std0: np.ndarray, draws:
 
 
 def effects_report(boot, *, model: str, sample: str) -> dict:
-    """The JSON of reports/effects/<sample>/<model>.json from an alianza.sem.bootstrap result."""
+    """The JSON of reports/effects/<sample>/<model>.json from an alianza.sem.inference.bootstrap result."""
     params = boot.fit.params
     ok = boot.status != FAILED
     draws = np.where(ok[:, None], boot.est, np.nan)

@@ -16,7 +16,7 @@ def _ordered(estimation: Mapping) -> bool:
 
 def bootstrap_refusal(estimation: Mapping, design: Mapping | None = None) -> dict | None:
     """{es, en} notice when the bootstrap cannot refit with this `estimation:` / `design:` config, else
-    None. Every estimator is bootstrapped (alianza.sem.bootstrap refits each replicate with the run's
+    None. Every estimator is bootstrapped (alianza.sem.inference.bootstrap refits each replicate with the run's
     options); a survey design's cluster bootstrap is available for ML/MLR on complete rows only."""
     design = design or {}
     if not (design.get("weights") or design.get("cluster")):

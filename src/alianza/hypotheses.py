@@ -22,7 +22,7 @@ import pandas as pd
 from scipy import special
 
 from .errors import ConfigError
-from .sem.result import json_ready
+from .sem.solution.result import json_ready
 from .tables.flags import improper_problems, not_assessable
 
 SIGNS = ("positive", "negative", "any")

@@ -25,7 +25,7 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
-from .sem.distributions import chi2_sf
+from .sem.inference.distributions import chi2_sf
 
 from .errors import ConfigError
 
@@ -213,7 +213,7 @@ class InvarianceResult:
     fits: dict = field(default_factory=dict, repr=False)     # step -> SemFit
 
     def to_dict(self) -> dict:
-        from .sem.result import json_ready
+        from .sem.solution.result import json_ready
 
         return json_ready({"group": self.group, "groups": self.groups, "models": self.models,
                        "comparisons": self.comparisons, "freed": self.freed,
@@ -252,9 +252,9 @@ def invariance(model, data: pd.DataFrame, group: str, *, steps=STEPS, rules: dic
     univariate score test of each constraint (lavTestScore) under "score_tests".
     """
     from .sem import fit as sem_fit
-    from .sem.options import ordered_spec
-    from .sem.scoretest import score_test
-    from .sem.syntax import ParsedModel, parse_model
+    from .sem.estimation.options import ordered_spec
+    from .sem.inference.scoretest import score_test
+    from .sem.spec.syntax import ParsedModel, parse_model
 
     fitter = fitter or sem_fit
     is_ordered = bool(ordered_spec(ordered))
@@ -430,7 +430,7 @@ def prepare_groups(data: pd.DataFrame, group: str, *, min_group_n: int = 0, smal
 
 def skipped_result(group: str, groups: dict, notes: list[str], rules: dict | None = None) -> dict:
     """The JSON of a grouping variable that cannot be compared (fewer than two groups)."""
-    from .sem.result import json_ready
+    from .sem.solution.result import json_ready
 
     return json_ready({"group": group, "groups": groups, "models": {}, "comparisons": [], "freed": [],
                    "latent_means": [], "supported": None, "notes": notes, "rules": rules or {}})
@@ -496,9 +496,9 @@ def invariance_report(model, data: pd.DataFrame, group: str, settings: dict | No
     groups give a result with no models and a note instead of an error, so a pipeline over
     several grouping variables goes on. `estimation` holds sem.fit's estimator options
     (estimator, missing, ordered, std_lv, sampling_weights, cluster: config `estimation:` and
-    `design:` through sem.options.fit_kwargs).
+    `design:` through sem.estimation.options.fit_kwargs).
     """
-    from .sem.syntax import ParsedModel, parse_model
+    from .sem.spec.syntax import ParsedModel, parse_model
 
     settings = dict(settings or {})
     parsed = model if isinstance(model, ParsedModel) else parse_model(model)
@@ -537,7 +537,7 @@ def invariance_report(model, data: pd.DataFrame, group: str, settings: dict | No
 
 
 def _observed(parsed) -> list[str]:
-    from .sem.partable import var_names
+    from .sem.spec.partable import var_names
 
     return var_names([dict(lhs=f.lhs, op=f.op, rhs=f.rhs) for f in parsed.formulas]).ov
 

@@ -3,7 +3,7 @@ the cluster ids and the strata (`design: weights | cluster | strata` on a contex
 
 Ingestion reads it to quarantine rows that the weighted, clustered fits could not use (a missing,
 non-numeric or non-positive weight; a missing cluster id) and to report the weights' sum and range
-in the wave's summary. Weights are never rescaled here: the fits normalise them (sem/design.py).
+in the wave's summary. Weights are never rescaled here: the fits normalise them (sem/data/design.py).
 """
 from __future__ import annotations
 

@@ -20,15 +20,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alianza.sem import bootci
-from alianza.sem.bootstrap import _moments, _outer, _sym_sqrt, bootstrap, with_bootstrap
-from alianza.sem.fitting import fit
-from alianza.sem.model import SemModel
-from alianza.sem.partable import build_partable
-from alianza.sem.derivatives import BatchedML
-from alianza.sem.refit import FAILED, refit, start_hessian
-from alianza.sem.samplestats import sample_stats, select_complete
-from alianza.sem.syntax import parse_model
+from alianza.sem.inference import bootci
+from alianza.sem.inference.bootstrap import _moments, _outer, _sym_sqrt, bootstrap, with_bootstrap
+from alianza.sem.estimation.fitting import fit
+from alianza.sem.matrices.model import SemModel
+from alianza.sem.spec.partable import build_partable
+from alianza.sem.matrices.derivatives import BatchedML
+from alianza.sem.estimation.refit import FAILED, refit, start_hessian
+from alianza.sem.data.samplestats import sample_stats, select_complete
+from alianza.sem.spec.syntax import parse_model
 from tests.conftest import FIXTURES, REFERENCE
 
 FIX = json.loads((FIXTURES / "bootstrap_fixtures.json").read_text())

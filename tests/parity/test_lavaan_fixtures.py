@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 
 from alianza.sem import fit
-from alianza.sem.partable import build_partable
-from alianza.sem.syntax import parse_model
+from alianza.sem.spec.partable import build_partable
+from alianza.sem.spec.syntax import parse_model
 from tests.conftest import FIXTURES, REFERENCE
 
 FIXTURE = json.loads((FIXTURES / "sem_fixtures.json").read_text())

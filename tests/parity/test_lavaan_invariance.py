@@ -16,8 +16,8 @@ import pytest
 
 from alianza.invariance import STEPS, compare_fits, group_equal_for, invariance
 from alianza.sem import fit
-from alianza.sem.multigroup import fit_groups
-from alianza.sem.scoretest import score_test
+from alianza.sem.spec.multigroup import fit_groups
+from alianza.sem.inference.scoretest import score_test
 from tests.conftest import FIXTURES, REFERENCE
 
 FIX = json.loads((FIXTURES / "invariance_fixtures.json").read_text())

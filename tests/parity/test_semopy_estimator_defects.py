@@ -7,7 +7,7 @@
   assignment (cov[a][b] = ...), which pandas 3 copy-on-write never lets reach the result, so
   it silently returns the Pearson matrix; with the pinned numpy and scipy its ordinal path
   does not even run (np.ma.corrcoef lost `bias`, scipy.stats.mvn lost `mvnun`). alianza
-  computes its own polychorics (sem/polychoric.py) and never calls semopy's.
+  computes its own polychorics (sem/data/polychoric.py) and never calls semopy's.
 """
 import json
 
@@ -18,7 +18,7 @@ import semopy
 from semopy import polycorr
 
 from alianza.sem import fit
-from alianza.sem.polychoric import ordinal_stats, pair_index
+from alianza.sem.data.polychoric import ordinal_stats, pair_index
 from tests.conftest import ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from alianza.sem import fit
-from alianza.sem.bootstrap import bootstrap, with_bootstrap
+from alianza.sem.inference.bootstrap import bootstrap, with_bootstrap
 
 DATA = pd.read_csv(Path(__file__).resolve().parents[1] / "fixtures" / "design" / "design.csv")
 MODEL = "E1 =~ e1_1 + e1_2 + e1_3\nE2 =~ e2_1 + e2_2 + e2_3\nE2 ~ b*E1\n"

@@ -2,7 +2,7 @@
 
 The serial effect E1 -> E2 -> E3 -> E4 -> E5 -> CO of the five-stage model is also lavaan's `:=`
 parameter H6 := h1*h2*h3*h4*h5, whose bootstrap SE, percentile and BCa intervals
-alianza.sem.bootstrap computes (and tests against lavaan): the effect worked out from the paths must
+alianza.sem.inference.bootstrap computes (and tests against lavaan): the effect worked out from the paths must
 give the same numbers from the same replicates. The decomposition is checked on small graphs whose
 routes are written out by hand."""
 import numpy as np
@@ -36,7 +36,7 @@ def test_a_single_route_is_not_repeated_as_a_total():
 
 @pytest.fixture(scope="module")
 def five_stage_boot():
-    from alianza.sem.bootstrap import bootstrap, with_bootstrap
+    from alianza.sem.inference.bootstrap import bootstrap, with_bootstrap
     from alianza.workflow import model_text
 
     data = pd.read_csv(FIXTURES / "waves" / "pooled.csv")

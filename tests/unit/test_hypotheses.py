@@ -10,7 +10,7 @@ from alianza.errors import ConfigError
 from alianza.hypotheses import (effects_report, effects_table, endogenous_r2, hypotheses_report,
                                 hypothesis_table, markdown, sample_and_model)
 from alianza.sem import fit, parse_model
-from alianza.sem.bootstrap import bootstrap, with_bootstrap
+from alianza.sem.inference.bootstrap import bootstrap, with_bootstrap
 from alianza.workflow import model_text
 from tests.conftest import FIXTURES, ROOT
 

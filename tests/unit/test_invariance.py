@@ -18,7 +18,7 @@ from alianza.errors import ConfigError, InputError, ModelSyntaxError
 from alianza.invariance import (DEFAULT_RULES, check_rules, compare_fits, group_equal_for, invariance,
                                 invariance_report, invariance_table, merged_rules, prepare_groups)
 from alianza.sem import fit, parse_model
-from alianza.sem.multigroup import equality_constraints, group_partable
+from alianza.sem.spec.multigroup import equality_constraints, group_partable
 from tests.conftest import REFERENCE, ROOT
 
 HS = REFERENCE / "HolzingerSwineford1939.csv"
@@ -326,7 +326,7 @@ def test_fit_command_with_group(tmp_path, capsys):
 def test_univariate_score_tests_by_downdate_equal_the_bordered_pseudo_inverses():
     """The one-inversion form of lavTestScore's univariate tests gives what one MASS::ginv of each
     bordered information matrix gives (lavaan's loop)."""
-    from alianza.sem.scoretest import _ginv, univariate_scores
+    from alianza.sem.inference.scoretest import _ginv, univariate_scores
 
     rng = np.random.default_rng(3)
     k, r = 12, 5

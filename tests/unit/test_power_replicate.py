@@ -9,7 +9,7 @@ from alianza.power.generate import MONTE_CARLO, replicate_streams
 from alianza.power.moments import from_lavaan
 from alianza.power.replicate import fit_with_sem, moments_stats
 from alianza.sem import fit
-from alianza.sem.model import ml_gradient_information, ml_objective
+from alianza.sem.matrices.model import ml_gradient_information, ml_objective
 from alianza.workflow import model_text
 from tests.conftest import ROOT
 

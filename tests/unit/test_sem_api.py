@@ -9,10 +9,10 @@ import pytest
 
 from alianza.errors import ConfigError
 from alianza.sem import SemFit, fit, parse_model
-from alianza.sem import fitmeasures as fm
-from alianza.sem.model import SemModel, ml_gradient_information, ml_objective
-from alianza.sem.partable import build_partable
-from alianza.sem.samplestats import SampleStats
+from alianza.sem.inference import fitmeasures as fm
+from alianza.sem.matrices.model import SemModel, ml_gradient_information, ml_objective
+from alianza.sem.spec.partable import build_partable
+from alianza.sem.data.samplestats import SampleStats
 from tests.conftest import REFERENCE
 
 

@@ -6,12 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import alianza.sem.bootstrap as bootmod
+import alianza.sem.inference.bootstrap as bootmod
 from alianza.cli import main
 from alianza.errors import ConfigError
-from alianza.sem.bootstrap import bootstrap, with_bootstrap
-from alianza.sem.refit import FAILED
-from alianza.sem.standardize import standardize_all, standardize_lv
+from alianza.sem.inference.bootstrap import bootstrap, with_bootstrap
+from alianza.sem.estimation.refit import FAILED
+from alianza.sem.solution.standardize import standardize_all, standardize_lv
 from tests.conftest import REFERENCE
 
 HS_MODEL = (REFERENCE / "hs_cfa.lav").read_text() + "\nspeed ~ b*visual\ntextual ~ a*visual\nab := a*b\n"
@@ -43,9 +43,9 @@ def test_same_seed_same_numbers_whatever_the_workers(hs, boot):
 def test_standardized_draws_are_the_standardized_solution_of_each_replicate(boot):
     fit = boot.fit
     table = fit.partable
-    from alianza.sem.model import SemModel
-    from alianza.sem.partable import build_partable
-    from alianza.sem.syntax import parse_model
+    from alianza.sem.matrices.model import SemModel
+    from alianza.sem.spec.partable import build_partable
+    from alianza.sem.spec.syntax import parse_model
 
     _, names = build_partable(parse_model(HS_MODEL))
     model = SemModel(table, names, False)
@@ -158,7 +158,7 @@ def test_bootstrap_with_fiml_refits_every_replicate_with_the_same_options():
     numbers do not depend on the number of workers, and the block says how rows were drawn."""
     from pathlib import Path
 
-    from alianza.sem.bootstrap import bootstrap, with_bootstrap
+    from alianza.sem.inference.bootstrap import bootstrap, with_bootstrap
 
     data = pd.read_csv(Path(__file__).resolve().parents[1] / "fixtures" / "estimators" / "hs_mcar10.csv")
     model = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6"
@@ -181,7 +181,7 @@ def test_bootstrap_of_ordered_items_counts_replicates_missing_a_category_as_fail
     thresholds and cannot be compared row by row, so it is counted as failed (lavaan errors there)."""
     from pathlib import Path
 
-    from alianza.sem.bootstrap import bootstrap
+    from alianza.sem.inference.bootstrap import bootstrap
 
     data = pd.read_csv(Path(__file__).resolve().parents[1] / "fixtures" / "waves" / "pooled.csv").head(120)
     model = "E1 =~ e1_1 + e1_2 + e1_3 + e1_4"

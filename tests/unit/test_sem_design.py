@@ -1,4 +1,4 @@
-"""Sampling weights and clusters (sem/design.py, sem/options.py): behaviour on data the tests build."""
+"""Sampling weights and clusters (sem/data/design.py, sem/estimation/options.py): behaviour on data the tests build."""
 from __future__ import annotations
 
 import numpy as np
@@ -7,7 +7,7 @@ import pytest
 
 from alianza.errors import ConfigError, InputError
 from alianza.sem import fit
-from alianza.sem.options import fit_kwargs, resolve
+from alianza.sem.estimation.options import fit_kwargs, resolve
 
 MODEL = "F =~ y1 + y2 + y3 + y4"
 
@@ -121,7 +121,7 @@ def test_config_design_block_is_validated_by_the_schema():
 
 
 def test_design_columns_must_be_context_variables_and_weights_numeric():
-    from alianza.sem.design import check_design_config
+    from alianza.sem.data.design import check_design_config
 
     context = {"municipio": "categorical", "factor_exp": "number", "estrato": "categorical"}
     check_design_config({"weights": "factor_exp", "cluster": "municipio", "strata": "estrato"}, context)

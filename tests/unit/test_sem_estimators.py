@@ -10,9 +10,9 @@ from scipy import stats
 from alianza.cli import main
 from alianza.errors import ConfigError, InputError
 from alianza.sem import fit
-from alianza.sem.options import resolve as resolve_options
-from alianza.sem.fiml import em_saturated, pattern_summary, patterns_of
-from alianza.sem.polychoric import bvn_cdf
+from alianza.sem.estimation.options import resolve as resolve_options
+from alianza.sem.data.fiml import em_saturated, pattern_summary, patterns_of
+from alianza.sem.data.polychoric import bvn_cdf
 from tests.conftest import REFERENCE, ROOT
 
 HS = REFERENCE / "HolzingerSwineford1939.csv"

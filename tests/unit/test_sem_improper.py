@@ -3,9 +3,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import alianza.sem.fitting as fitting
+import alianza.sem.estimation.fitting as fitting
 from alianza.sem import fit
-from alianza.sem.estimate import fit_ml
+from alianza.sem.estimation.estimate import fit_ml
 from tests.conftest import REFERENCE
 
 

@@ -6,7 +6,7 @@ tests/parity/test_lavaan_fixtures.py; these pin the individual rules.
 import math
 
 from alianza.sem import parse_model
-from alianza.sem.partable import build_partable
+from alianza.sem.spec.partable import build_partable
 
 
 def table(text, **kw):

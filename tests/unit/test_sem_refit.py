@@ -1,16 +1,16 @@
-"""Batched refitting (sem/refit.py): the derivatives it uses, and that every replicate
+"""Batched refitting (sem/estimation/refit.py): the derivatives it uses, and that every replicate
 reaches the optimum a cold fit finds, whatever batch it is in."""
 import numpy as np
 import pandas as pd
 import pytest
 
-from alianza.sem.estimate import _hessian_fd, fit_ml, start_values
-from alianza.sem.model import SemModel, ml_gradient_information, ml_objective
-from alianza.sem.partable import build_partable
-from alianza.sem.derivatives import BatchedML
-from alianza.sem.refit import FAILED, FALLBACK, FAST, refit, start_hessian
-from alianza.sem.samplestats import SampleStats, sample_stats, select_complete
-from alianza.sem.syntax import parse_model
+from alianza.sem.estimation.estimate import _hessian_fd, fit_ml, start_values
+from alianza.sem.matrices.model import SemModel, ml_gradient_information, ml_objective
+from alianza.sem.spec.partable import build_partable
+from alianza.sem.matrices.derivatives import BatchedML
+from alianza.sem.estimation.refit import FAILED, FALLBACK, FAST, refit, start_hessian
+from alianza.sem.data.samplestats import SampleStats, sample_stats, select_complete
+from alianza.sem.spec.syntax import parse_model
 from alianza.workflow import model_text
 from tests.conftest import FIXTURES, REFERENCE, ROOT
 

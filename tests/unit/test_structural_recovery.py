@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from alianza.population import true_parameters
-from alianza.sem.bootstrap import bootstrap, with_bootstrap
+from alianza.sem.inference.bootstrap import bootstrap, with_bootstrap
 from alianza.simulate import simulate_continuous
 from alianza.workflow import model_text
 from tests.conftest import ROOT

@@ -1,6 +1,6 @@
 """Hypotheses, indirect effects, model comparison and invariance tables from small inputs of the
 documented JSON shapes. The structural helper's modules (alianza.hypotheses, alianza.comparison,
-alianza.sem.bootstrap) had not landed when these were written, so the inputs are built here from
+alianza.sem.inference.bootstrap) had not landed when these were written, so the inputs are built here from
 lavaan's numbers (tests/fixtures/waves/lavaan_waves.json, invariance_fixtures.json); differences
 between nested models are computed from lavaan's fits (chi-square difference test: theory)."""
 import json

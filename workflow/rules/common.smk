@@ -6,7 +6,7 @@ from snakemake.utils import min_version, validate
 
 from alianza.errors import AlianzaError
 from alianza.schemas import validate_config
-from alianza.sem.design import check_design_config
+from alianza.sem.data.design import check_design_config
 from alianza.workflow import (
     discover_waves,
     fail,

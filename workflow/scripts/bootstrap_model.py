@@ -4,8 +4,8 @@ import logging
 import pandas as pd
 
 from alianza.atomic import write_frame, write_json, write_text
-from alianza.sem.bootstrap import bootstrap, with_bootstrap
-from alianza.sem.options import fit_kwargs
+from alianza.sem.inference.bootstrap import bootstrap, with_bootstrap
+from alianza.sem.estimation.options import fit_kwargs
 from alianza.workflow import model_text, run_step
 
 

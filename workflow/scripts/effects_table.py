@@ -10,8 +10,8 @@ import pandas as pd
 
 from alianza.atomic import write_json
 from alianza.effects import effects_report
-from alianza.sem.bootstrap import bootstrap
-from alianza.sem.options import fit_kwargs
+from alianza.sem.inference.bootstrap import bootstrap
+from alianza.sem.estimation.options import fit_kwargs
 from alianza.workflow import model_text, run_step
 
 

@@ -4,7 +4,7 @@ import pandas as pd
 
 from alianza.atomic import write_json, write_text
 from alianza.sem import fit
-from alianza.sem.options import fit_kwargs
+from alianza.sem.estimation.options import fit_kwargs
 from alianza.workflow import model_text, run_step
 
 

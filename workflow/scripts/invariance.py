@@ -5,7 +5,7 @@ import pandas as pd
 from alianza.atomic import write_frame, write_json, write_text
 from alianza.invariance import invariance_markdown, invariance_report, invariance_table
 from alianza.tables.flags import flag_invariance
-from alianza.sem.options import fit_kwargs
+from alianza.sem.estimation.options import fit_kwargs
 from alianza.workflow import model_text, run_step
 
 

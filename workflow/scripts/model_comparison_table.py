@@ -9,7 +9,7 @@ from alianza.comparison import compare_fits, comparison_report, comparison_table
 from alianza.engine_limits import comparison_refusal
 from alianza.hypotheses import markdown
 from alianza.sem import fit
-from alianza.sem.options import fit_kwargs
+from alianza.sem.estimation.options import fit_kwargs
 from alianza.tables.robust import with_robust_measures
 from alianza.workflow import model_text, run_step
 

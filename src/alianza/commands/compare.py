@@ -60,7 +60,7 @@ def run(args) -> int:
 
     from ..atomic import write_frame, write_json
     from ..sem import fit
-    from ..sem.result import json_ready
+    from ..sem.solution.result import json_ready
 
     if len(args.inputs) < 3:
         raise ConfigError("give at least two models and a data file", key="compare")

@@ -2,7 +2,7 @@
 survey design (--sampling-weights, --cluster).
 
 Each maps one-to-one onto a keyword of alianza.sem.fit, whose options module
-(sem/options.py) validates them together: one more estimator option is one more entry here.
+(sem/estimation/options.py) validates them together: one more estimator option is one more entry here.
 """
 from __future__ import annotations
 

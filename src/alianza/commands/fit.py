@@ -15,7 +15,7 @@ def add_parser(subparsers):
     p.add_argument("--json", dest="json_out", metavar="OUT",
                    help="write the results (fit measures, parameters, R2, modification indices) as JSON")
     add_estimation_flags(p)
-    # the nonparametric bootstrap of the whole model (sem/bootstrap.py)
+    # the nonparametric bootstrap of the whole model (sem/inference/bootstrap.py)
     p.add_argument("--bootstrap", type=int, nargs="?", const=2000, default=None, metavar="N",
                    help="bootstrap SEs, percentile and BCa intervals and the Bollen-Stine p from N "
                         "replicates (default 2000); needs --seed")
@@ -50,7 +50,7 @@ def _bootstrap(parsed, data, args):
     import sys
 
     from ..errors import ConfigError
-    from ..sem.bootstrap import bootstrap, with_bootstrap
+    from ..sem.inference.bootstrap import bootstrap, with_bootstrap
 
     if args.seed is None:
         raise ConfigError("--bootstrap needs --seed S (the same seed gives the same numbers)", key="--seed")

@@ -22,9 +22,9 @@ import numpy as np
 from scipy import special
 
 from ..errors import ConfigError
-from ..sem.partable import build_partable
-from ..sem.ram import RAMBlock
-from ..sem.syntax import parse_model
+from ..sem.spec.partable import build_partable
+from ..sem.matrices.ram import RAMBlock
+from ..sem.spec.syntax import parse_model
 
 _MODEL_OPS = ("=~", "~", "~~", "~1")
 

@@ -23,13 +23,13 @@ import pandas as pd
 from scipy import linalg, special
 
 from ..errors import AlianzaError, ConfigError
-from ..sem.defined import Definitions
-from ..sem.estimate import fit_ml, start_values
-from ..sem.model import SemModel, ml_objective
-from ..sem.partable import build_partable
-from ..sem.ram import KIND_A, KIND_M, KIND_S
-from ..sem.samplestats import SampleStats
-from ..sem.syntax import ParsedModel, parse_model
+from ..sem.spec.defined import Definitions
+from ..sem.estimation.estimate import fit_ml, start_values
+from ..sem.matrices.model import SemModel, ml_objective
+from ..sem.spec.partable import build_partable
+from ..sem.matrices.ram import KIND_A, KIND_M, KIND_S
+from ..sem.data.samplestats import SampleStats
+from ..sem.spec.syntax import ParsedModel, parse_model
 from .moments import PopulationMoments
 
 CATEGORICAL_ESTIMATORS = {"WLSMV", "WLS", "DWLS", "ULSMV", "ULS", "WLSM", "WLSMVS"}

@@ -257,9 +257,9 @@ DESIGN_TABLES = ("cfa_loadings", "fit_indices", "model_comparison", "hypotheses"
 
 
 def add_design_notes(tables: list[ApaTable], names: list[str], design: dict | None, lang: str) -> None:
-    """Append the design's sentences (sem.design.design_notes) to the general note of every table
+    """Append the design's sentences (sem.data.design.design_notes) to the general note of every table
     made from the fits; the indirect effects also say the bootstrap resampled whole clusters."""
-    from ..sem.design import design_notes
+    from ..sem.data.design import design_notes
 
     if not design:
         return

@@ -1,6 +1,6 @@
 """Tables of the structural results: hypotheses, indirect effects, model comparison, invariance.
 
-They read the JSON written by alianza.hypotheses / alianza.sem.bootstrap / alianza.comparison
+They read the JSON written by alianza.hypotheses / alianza.sem.inference.bootstrap / alianza.comparison
 and alianza.invariance as it is, with lavaan's column names (est, se, z, pvalue, ci_lower,
 ci_upper, std_all) and fit-measure names; nothing is recomputed. The readers accept a list of
 records or a mapping holding one (under "hypotheses", "effects", "comparisons", ...), and

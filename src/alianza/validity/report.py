@@ -294,7 +294,7 @@ def validity_report(
 def _design_summary(data: pd.DataFrame, design: dict | None) -> dict | None:
     """The survey design of the data, checked, with the note that validity ignores it."""
     from ..i18n import LANGUAGES, t
-    from ..sem.design import design_rows, n_clusters
+    from ..sem.data.design import design_rows, n_clusters
 
     design = dict(design or {})
     weights, cluster = design.get("weights"), design.get("cluster")

@@ -60,7 +60,7 @@ def _core_parser():
         from ..sem import parse_model  # type: ignore[attr-defined]
     except ImportError:
         try:
-            from ..sem.syntax import parse_model  # type: ignore[no-redef]
+            from ..sem.spec.syntax import parse_model  # type: ignore[no-redef]
         except ImportError:
             return None
     return parse_model

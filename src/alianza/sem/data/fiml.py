@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .ram import RAMBlock
+from alianza.sem.matrices.ram import RAMBlock
 
 LOG2PI = math.log(2 * math.pi)
 

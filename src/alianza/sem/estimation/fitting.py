@@ -4,21 +4,21 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import ConfigError, InputError
-from . import fitmeasures as fm
-from .estimate import fit_ml, reflect_factors, start_values
-from .casewise import fit_casewise
-from .fiml import pattern_summary
-from .multigroup import fit_groups
-from .options import resolve
-from .model import SemModel
-from .modindices import modification_indices
-from .partable import build_partable, var_names
-from .result import SemFit
-from .samplestats import SampleStats, sample_stats, select_complete
-from .solution import improper, information_vcov, parameter_table
-from .standardize import rsquare
-from .syntax import ParsedModel, parse_model
+from alianza.errors import ConfigError, InputError
+from alianza.sem.inference import fitmeasures as fm
+from alianza.sem.estimation.estimate import fit_ml, reflect_factors, start_values
+from alianza.sem.estimation.casewise import fit_casewise
+from alianza.sem.data.fiml import pattern_summary
+from alianza.sem.spec.multigroup import fit_groups
+from alianza.sem.estimation.options import resolve
+from alianza.sem.matrices.model import SemModel
+from alianza.sem.inference.modindices import modification_indices
+from alianza.sem.spec.partable import build_partable, var_names
+from alianza.sem.solution.result import SemFit
+from alianza.sem.data.samplestats import SampleStats, sample_stats, select_complete
+from alianza.sem.solution.solution import improper, information_vcov, parameter_table
+from alianza.sem.solution.standardize import rsquare
+from alianza.sem.spec.syntax import ParsedModel, parse_model
 
 
 def fit(model: str | ParsedModel, data: pd.DataFrame, *, estimator: str | None = None,
@@ -32,9 +32,9 @@ def fit(model: str | ParsedModel, data: pd.DataFrame, *, estimator: str | None =
     the estimator name expands into objective, se, test, information, missing) -> parameter
     table -> data and sample statistics -> estimation -> vcov -> test -> fit measures ->
     standardized solution. Then one of three estimation paths, chosen by the options:
-      objective "dwls"                      -> sem/dwls.py (WLSMV, ordered items)
+      objective "dwls"                      -> sem/estimation/dwls.py (WLSMV, ordered items)
       ML with expected information, listwise -> the moments path below (any number of groups)
-      FIML or a robust se/test               -> sem/casewise.py (any number of groups)
+      FIML or a robust se/test               -> sem/estimation/casewise.py (any number of groups)
     `source` names the data file in error messages. Rows with a missing value are deleted
     listwise unless missing = "fiml" (reported in `warnings`, `n_dropped`).
     `sampling_weights` and `cluster` name the columns of a complex survey design (lavaan's
@@ -49,7 +49,7 @@ def fit(model: str | ParsedModel, data: pd.DataFrame, *, estimator: str | None =
                    sampling_weights=sampling_weights, cluster=cluster)
     summary = pattern_summary(data, roles.ov) if all(v in data.columns for v in roles.ov) else None
     if opts.objective in ("dwls", "uls"):
-        from .dwls import fit_wlsmv
+        from alianza.sem.estimation.dwls import fit_wlsmv
 
         result = fit_wlsmv(parsed, data, list(opts.ordered), source=source, group=opts.group,
                            group_equal=opts.group_equal, group_partial=opts.group_partial,

@@ -33,10 +33,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .derivatives import BatchedML, inverse_pd
-from .estimate import fit_ml
-from .model import SemModel
-from .samplestats import SampleStats
+from alianza.sem.matrices.derivatives import BatchedML, inverse_pd
+from alianza.sem.estimation.estimate import fit_ml
+from alianza.sem.matrices.model import SemModel
+from alianza.sem.data.samplestats import SampleStats
 
 # status of a replicate after refit()
 FAST, FALLBACK, FAILED = 0, 1, 2

@@ -14,8 +14,8 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from ..errors import ModelSyntaxError
-from .syntax import ParsedModel
+from alianza.errors import ModelSyntaxError
+from alianza.sem.spec.syntax import ParsedModel
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ All information matrices are per observation:
       the sample (complete data) or EM (FIML) moments, for the test (Mplus variant).
     vcov = E^-1 B0 E^-1 / N
     c    = (tr(A1^-1 B1) - tr(E^-1 B0)) / df,   chisq_scaled = chisq / c.
-h1 matrices live in (mu, vech Sigma) coordinates (sem/fiml.py); traces do not depend on them.
+h1 matrices live in (mu, vech Sigma) coordinates (sem/data/fiml.py); traces do not depend on them.
 """
 from __future__ import annotations
 
@@ -20,12 +20,12 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from .distributions import chi2_cdf, ncx2_cdf, ncx2_noncentrality
+from alianza.sem.inference.distributions import chi2_cdf, ncx2_cdf, ncx2_noncentrality
 
-from . import fitmeasures as fm
-from .fiml import (CasewiseML, Patterns, h1_derivatives, h1_observed_information, padded_inverse,
+from alianza.sem.inference import fitmeasures as fm
+from alianza.sem.data.fiml import (CasewiseML, Patterns, h1_derivatives, h1_observed_information, padded_inverse,
                    casewise_scores, score_crossprod, to_vech, vech_index)
-from .model import ml_discrepancy
+from alianza.sem.matrices.model import ml_discrepancy
 
 
 def vech_jacobian(structure, theta, meanstructure: bool) -> np.ndarray:
@@ -54,7 +54,7 @@ def h1_information(pat: Patterns, mean, cov, meanstructure: bool) -> H1Informati
 def first_order(obj: CasewiseML, theta) -> np.ndarray:
     """B0 = J B1 J' (per observation), scores at the model-implied moments (weighted and summed
     within clusters when the data have a design: lavaan's robust.cluster meat)."""
-    from .fiml import full_jacobian
+    from alianza.sem.data.fiml import full_jacobian
 
     return score_crossprod(obj.pat, obj.scores(theta) @ full_jacobian(obj.s, theta).T)
 

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from .. import __version__
+from alianza import __version__
 
 _SECTIONS = [("=~", "Latent Variables:"), ("~", "Regressions:"), ("~~cov", "Covariances:"),
              ("~1", "Intercepts:"), ("|", "Thresholds:"), ("~~var", "Variances:"), ("~*~", "Scales y*:")]
@@ -100,7 +100,7 @@ _SE_LABELS = {"robust.huber.white": "Sandwich (robust.huber.white)", "robust.sem
 
 
 def _bootstrap_lines(boot) -> list[str]:
-    """lavaan's bootstrap lines, plus the Bollen-Stine p-value and the BCa note (sem/bootstrap.py)."""
+    """lavaan's bootstrap lines, plus the Bollen-Stine p-value and the BCa note (sem/inference/bootstrap.py)."""
     if not boot:
         return []
     out = [_kv("Number of requested bootstrap draws", boot["replicates"]),

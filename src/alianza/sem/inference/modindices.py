@@ -15,11 +15,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .model import SemModel, gradient_information_cells
-from .partable import VarNames
-from .ram import RAMBlock
-from .samplestats import SampleStats
-from .standardize import standardize_all, standardize_lv
+from alianza.sem.matrices.model import SemModel, gradient_information_cells
+from alianza.sem.spec.partable import VarNames
+from alianza.sem.matrices.ram import RAMBlock
+from alianza.sem.data.samplestats import SampleStats
+from alianza.sem.solution.standardize import standardize_all, standardize_lv
 
 
 def candidate_rows(names: VarNames, meanstructure: bool) -> list[tuple[str, str, str]]:
@@ -49,7 +49,7 @@ def modification_indices(model: SemModel, theta: np.ndarray, stats: SampleStats,
     `group` column, 1-based as lavaan's, is added): that group's gradient and information
     enter with its weight N_g / N, as in the information of the whole model.
     `gradient_information(dsig, dmu) -> (gradient, expected information)` per observation
-    replaces the complete-data formulas for other likelihoods (FIML: sem/casewise.py).
+    replaces the complete-data formulas for other likelihoods (FIML: sem/estimation/casewise.py).
     """
     t = model.table
     g = 0 if group is None else group

@@ -10,7 +10,7 @@ means are not. `group.equal` gives the matching rows of every group the label of
 rows sharing a label share one free parameter (model.py), which is lavaan's
 `ceq.simple` solution of its "==" constraints, so estimates, SEs and fit agree with
 lavaan while `free` still numbers every row as lavaan does (the unconstrained space
-that score tests, sem/scoretest.py, work in). Fit measures follow lavaan's multi-group
+that score tests, sem/inference/scoretest.py, work in). Fit measures follow lavaan's multi-group
 definitions: chi-square and log-likelihoods summed over groups, the baseline model
 fitted per group, RMSEA with the sqrt(G) correction, SRMR the N_g/N-weighted mean of the
 groups' SRMRs.
@@ -26,17 +26,17 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from ..errors import ConfigError, InputError, ModelSyntaxError
-from . import fitmeasures as fm
-from .estimate import fit_ml, reflect_factors, start_values
-from .solution import improper, information_vcov, parameter_table
-from .model import SemModel
-from .modindices import modification_indices
-from .partable import VarNames, append_definitions, number_parameters, build_partable, var_names
-from .result import SemFit
-from .samplestats import SampleStats, sample_stats, select_complete
-from .standardize import rsquare
-from .syntax import ParsedModel, parse_model
+from alianza.errors import ConfigError, InputError, ModelSyntaxError
+from alianza.sem.inference import fitmeasures as fm
+from alianza.sem.estimation.estimate import fit_ml, reflect_factors, start_values
+from alianza.sem.solution.solution import improper, information_vcov, parameter_table
+from alianza.sem.matrices.model import SemModel
+from alianza.sem.inference.modindices import modification_indices
+from alianza.sem.spec.partable import VarNames, append_definitions, number_parameters, build_partable, var_names
+from alianza.sem.solution.result import SemFit
+from alianza.sem.data.samplestats import SampleStats, sample_stats, select_complete
+from alianza.sem.solution.standardize import rsquare
+from alianza.sem.spec.syntax import ParsedModel, parse_model
 
 # lavaan's group.equal keywords; "thresholds" joins "intercepts" for ordered indicators
 GROUP_EQUAL = ("loadings", "intercepts", "means", "thresholds", "regressions", "residuals",
@@ -228,7 +228,7 @@ def group_sample(data: pd.DataFrame, observed: list[str], group: str, *, group_l
 def group_order_labels(data: pd.DataFrame, observed: list[str], group: str, group_label, source, warnings: list):
     """Complete rows of the model variables per group, in lavaan's group order (first appearance,
     or `group_label`). -> (labels, [DataFrame per group], rows handed in, rows dropped)."""
-    from .samplestats import model_frame
+    from alianza.sem.data.samplestats import model_frame
 
     x, gvals, labels, n_input, n_out = model_frame(data, observed, group, group_label, source, warnings)
     frame = pd.DataFrame(x, columns=observed)
@@ -254,7 +254,7 @@ def _check_group_pd(stats: SampleStats, label, group, source) -> None:
 def fit_groups(model: str | ParsedModel, data: pd.DataFrame, group: str, *, group_equal=(),
                group_partial=(), group_label=None, source=None, std_lv: bool = False) -> SemFit:
     """lavaan's cfa()/sem() with `group = group` (ML, listwise deletion): the moments path of
-    sem.fit for several groups (other estimators: sem/casewise.py)."""
+    sem.fit for several groups (other estimators: sem/estimation/casewise.py)."""
     parsed = model if isinstance(model, ParsedModel) else parse_model(model)
     # the variable roles do not depend on the groups
     names = var_names([dict(lhs=f.lhs, op=f.op, rhs=f.rhs) for f in parsed.formulas])

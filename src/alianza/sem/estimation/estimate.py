@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .derivatives import observed_hessian
-from .model import SemModel, ml_gradient_information, ml_objective
-from .samplestats import SampleStats
+from alianza.sem.matrices.derivatives import observed_hessian
+from alianza.sem.matrices.model import SemModel, ml_gradient_information, ml_objective
+from alianza.sem.data.samplestats import SampleStats
 
 
 @dataclass

@@ -8,7 +8,7 @@ model under FIML) -> estimates (ML on moments for complete data; the casewise li
 under FIML) -> vcov on `opts.se` / `opts.information` -> test on `opts.test` -> fit measures.
 The objective is lavaan's: the sum over groups of (N_g / N) times each group's -logl_g / N_g,
 so single-group is the G = 1 case. Every per-group piece (patterns, Hessian, scores) is
-sem/fiml.py's; robust traces follow lav_test_yuan_bentler_mplus_trace group by group.
+sem/data/fiml.py's; robust traces follow lav_test_yuan_bentler_mplus_trace group by group.
 
 A survey design (opts.sampling_weights, opts.cluster; lavaan's sampling.weights and cluster)
 enters through the patterns: each pattern's frequency and moments are weighted (weights rescaled
@@ -28,23 +28,23 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..errors import ConfigError, InputError
-from . import fitmeasures as fm
-from .fiml import (CasewiseML, IndependenceStructure, Patterns, SemStructure, em_saturated, loglik,
+from alianza.errors import ConfigError, InputError
+from alianza.sem.inference import fitmeasures as fm
+from alianza.sem.data.fiml import (CasewiseML, IndependenceStructure, Patterns, SemStructure, em_saturated, loglik,
                    patterns_of)
-from .estimate import fit_ml as fit_ml_moments, reflect_factors, start_values
-from .model import SemModel
-from .multigroup import group_partable, group_start_values
-from .options import Options
-from .partable import build_partable, var_names
-from .result import SemFit
-from .scoring import minimize
-from .solution import improper, order_fit, parameter_table
-from .standardize import rsquare
-from .robust import (H1Information, ScaledTest, fiml_corrected, first_order, h1_information, robust_indices,
+from alianza.sem.estimation.estimate import fit_ml as fit_ml_moments, reflect_factors, start_values
+from alianza.sem.matrices.model import SemModel
+from alianza.sem.spec.multigroup import group_partable, group_start_values
+from alianza.sem.estimation.options import Options
+from alianza.sem.spec.partable import build_partable, var_names
+from alianza.sem.solution.result import SemFit
+from alianza.sem.estimation.scoring import minimize
+from alianza.sem.solution.solution import improper, order_fit, parameter_table
+from alianza.sem.solution.standardize import rsquare
+from alianza.sem.inference.robust import (H1Information, ScaledTest, fiml_corrected, first_order, h1_information, robust_indices,
                      sandwich, scaled_indices, vech_jacobian)
-from .samplestats import SampleStats, model_frame
-from .design import FEW_CLUSTERS, DesignRows, describe, design_rows, n_clusters, normalise
+from alianza.sem.data.samplestats import SampleStats, model_frame
+from alianza.sem.data.design import FEW_CLUSTERS, DesignRows, describe, design_rows, n_clusters, normalise
 
 
 @dataclass
@@ -147,7 +147,7 @@ def masked_h1(h1: H1Information, p: int, x_idx, meanstructure: bool) -> H1Inform
     diagonal in A1) from the saturated model's information."""
     if not len(x_idx):
         return h1
-    from .fiml import vech_index
+    from alianza.sem.data.fiml import vech_index
 
     r, c = vech_index(p)
     xs = set(int(i) for i in x_idx)
@@ -483,14 +483,14 @@ def _fiml_corrected_measures(f, groups, h1s, bases, imps, theta, model, n, *, ro
 def _modindices(model, obj, theta, stats, ok, G, fiml, table, names, opts, parsed, data, source, meanstructure):
     """modindices(): expected information (lavaan's default) of the incomplete data under FIML,
     the ML fit's own for complete data; several groups under FIML: not available yet."""
-    from .modindices import modification_indices
+    from alianza.sem.inference.modindices import modification_indices
 
     empty = pd.DataFrame(columns=["lhs", "op", "rhs"] + (["group"] if G > 1 else []) +
                          ["mi", "epc", "sepc_lv", "sepc_all"])
     if not ok:
         return empty
     if not fiml:
-        from .model import ml_gradient_information
+        from alianza.sem.matrices.model import ml_gradient_information
 
         inv = np.linalg.inv(ml_gradient_information(model, theta, stats)[1])
         if G == 1:

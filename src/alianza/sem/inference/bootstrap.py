@@ -1,6 +1,6 @@
 """Nonparametric bootstrap of a whole SEM (lavaan's se = "bootstrap"), fast and reproducible.
 
-    from alianza.sem.bootstrap import bootstrap, with_bootstrap
+    from alianza.sem.inference.bootstrap import bootstrap, with_bootstrap
     boot = bootstrap(model_text, data, replicates=2000, seed=1)
     result = with_bootstrap(boot.fit, boot)     # SemFit: bootstrap SEs and CIs in `params`
 
@@ -45,21 +45,21 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from ..errors import ConfigError
-from . import bootci
-from .defined import Definitions
-from .fitting import fit
-from .model import SemModel
-from .partable import build_partable
-from .derivatives import BatchedML
-from .options import resolve
-from .partable import var_names
-from .refit import FAILED, FALLBACK, FAST, refit, start_hessian
-from .result import SemFit
-from .design import design_rows, normalise
-from .samplestats import sample_stats, select_complete, weighted_stats
-from .stdbatch import BatchStandardizer
-from .syntax import ParsedModel, parse_model
+from alianza.errors import ConfigError
+from alianza.sem.inference import bootci
+from alianza.sem.spec.defined import Definitions
+from alianza.sem.estimation.fitting import fit
+from alianza.sem.matrices.model import SemModel
+from alianza.sem.spec.partable import build_partable
+from alianza.sem.matrices.derivatives import BatchedML
+from alianza.sem.estimation.options import resolve
+from alianza.sem.spec.partable import var_names
+from alianza.sem.estimation.refit import FAILED, FALLBACK, FAST, refit, start_hessian
+from alianza.sem.solution.result import SemFit
+from alianza.sem.data.design import design_rows, normalise
+from alianza.sem.data.samplestats import sample_stats, select_complete, weighted_stats
+from alianza.sem.solution.stdbatch import BatchStandardizer
+from alianza.sem.spec.syntax import ParsedModel, parse_model
 
 CHUNK = 50                       # replicates per batch (small enough for the cache)
 ORDINARY, BOLLEN_STINE, JACKKNIFE = "ordinary", "bollen_stine", "jackknife"

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import ConfigError
-from .model import SemModel
-from .ram import KIND_A, KIND_M, KIND_S
-from .samplestats import SampleStats
+from alianza.errors import ConfigError
+from alianza.sem.matrices.model import SemModel
+from alianza.sem.matrices.ram import KIND_A, KIND_M, KIND_S
+from alianza.sem.data.samplestats import SampleStats
 
 
 @dataclass

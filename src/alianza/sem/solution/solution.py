@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from .defined import Definitions
-from .standardize import standardize_all, standardize_lv
+from alianza.sem.spec.defined import Definitions
+from alianza.sem.solution.standardize import standardize_all, standardize_lv
 
 Z975 = 1.959963984540054   # qnorm(0.975)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from .distributions import chi2_cdf, chi2_sf, ncx2_cdf, ncx2_noncentrality
+from alianza.sem.inference.distributions import chi2_cdf, chi2_sf, ncx2_cdf, ncx2_noncentrality
 
 LOG2PI = math.log(2 * math.pi)
 

@@ -12,7 +12,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 
-from ..errors import ModelSyntaxError
+from alianza.errors import ModelSyntaxError
 
 # Order matters: the first operator found in a formula wins, as in lavaan.
 _OPERATORS = ["=~", "<~", "~*~", "~~", "~", "==", "<", ">", ":=", ":", "|", "%"]

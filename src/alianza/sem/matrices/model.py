@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .partable import VarNames
-from .ram import Implied, RAMBlock
-from .samplestats import SampleStats
+from alianza.sem.spec.partable import VarNames
+from alianza.sem.matrices.ram import Implied, RAMBlock
+from alianza.sem.data.samplestats import SampleStats
 
 MODEL_OPS = ("=~", "~", "~~", "~1")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .defined import Definitions
+from alianza.sem.spec.defined import Definitions
 
 # factor kinds: total SD of a latent (NaN if its variance < 0), total SD of an observed
 # variable (NaN if |var| < eps or var < 0), total variance of an observed variable

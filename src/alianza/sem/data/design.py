@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
+from alianza.errors import InputError
 
 # below this many clusters the sandwich underestimates SEs (McNeish & Stapleton 2016): warn
 FEW_CLUSTERS = 30
@@ -85,7 +85,7 @@ def describe(opts, design: DesignRows, used_rows: list[np.ndarray]) -> dict:
 def design_notes(design: dict | None, lang: str, *, bootstrap: bool = False) -> str:
     """The sentences a table note adds for a design (empty without one): weighted estimates,
     cluster-robust SEs with the number of clusters, strata described only, bootstrap by cluster."""
-    from ..i18n import t
+    from alianza.i18n import t
 
     if not design:
         return ""
@@ -106,7 +106,7 @@ def design_notes(design: dict | None, lang: str, *, bootstrap: bool = False) -> 
 def check_design_config(design: dict | None, context: dict[str, str]) -> None:
     """The config's `design:` block against the codebook's context variables (id -> type):
     every design column is one (so ingestion keeps it), and weights are numeric."""
-    from ..errors import ConfigError
+    from alianza.errors import ConfigError
 
     for role, column in (design or {}).items():
         if column not in context:

@@ -24,21 +24,21 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import ConfigError, InputError
-from . import fitmeasures as fm
-from .estimate import reflect_factors, start_values
-from .model import SemModel
-from .modindices import modification_indices
-from .partable import append_definitions, build_partable, number_parameters
-from .polychoric import OrdinalStats, ordinal_stats, pair_index
-from .ram import KIND_S, RAMBlock
-from .result import SemFit
-from .robust import robust_indices, scaled_indices
-from .samplestats import SampleStats, select_complete
-from .scoring import minimize
-from .solution import improper, order_fit, parameter_table
-from .standardize import rsquare
-from .syntax import ParsedModel
+from alianza.errors import ConfigError, InputError
+from alianza.sem.inference import fitmeasures as fm
+from alianza.sem.estimation.estimate import reflect_factors, start_values
+from alianza.sem.matrices.model import SemModel
+from alianza.sem.inference.modindices import modification_indices
+from alianza.sem.spec.partable import append_definitions, build_partable, number_parameters
+from alianza.sem.data.polychoric import OrdinalStats, ordinal_stats, pair_index
+from alianza.sem.matrices.ram import KIND_S, RAMBlock
+from alianza.sem.solution.result import SemFit
+from alianza.sem.inference.robust import robust_indices, scaled_indices
+from alianza.sem.data.samplestats import SampleStats, select_complete
+from alianza.sem.estimation.scoring import minimize
+from alianza.sem.solution.solution import improper, order_fit, parameter_table
+from alianza.sem.solution.standardize import rsquare
+from alianza.sem.spec.syntax import ParsedModel
 
 
 def ordered_partable(parsed: ParsedModel, ordered: list[str], nthresholds: dict[str, int], *,
@@ -89,7 +89,7 @@ def ordered_group_partable(parsed: ParsedModel, ordered: list[str], nthresholds:
     group.equal the scaling factors `~*~` and (unless means are equal) the latent means are free;
     group.equal labels as for continuous models. Under theta the residual variances of the
     ordered items are freed instead of the scaling factors."""
-    from .multigroup import check_group_equal, equal_labels, group_formulas, normalize_partial
+    from alianza.sem.spec.multigroup import check_group_equal, equal_labels, group_formulas, normalize_partial
 
     group_equal = check_group_equal(group_equal)
     parts, names = [], None
@@ -291,7 +291,7 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
     thresholds and correlations, W_g = diag(Gamma_g)^-1), chi-square 2 N F; the robust ("sandwich")
     covariance E^-1 B E^-1 / (N - G) with E = sum_g f_g D_g' W_g D_g, B = sum_g f_g D_g' W_g Gamma_g W_g D_g,
     f_g = N_g / N."""
-    from .multigroup import group_order_labels
+    from alianza.sem.spec.multigroup import group_order_labels
 
     _, names0 = build_partable(parsed, meanstructure=True)
     warnings: list[str] = []

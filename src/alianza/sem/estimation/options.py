@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from ..errors import ConfigError
+from alianza.errors import ConfigError
 
 # name -> lavaan's option bundle (lav_options_set, 0.6.14 defaults)
 ESTIMATORS: dict[str, dict] = {

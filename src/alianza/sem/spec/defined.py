@@ -12,7 +12,7 @@ import ast
 import numpy as np
 from scipy import special
 
-from .syntax import expression_tree
+from alianza.sem.spec.syntax import expression_tree
 
 _FUNCS = {"sqrt": np.sqrt, "exp": np.exp, "log": np.log, "abs": np.abs, "sin": np.sin,
           "cos": np.cos, "tan": np.tan, "atan": np.arctan, "pnorm": special.ndtr}

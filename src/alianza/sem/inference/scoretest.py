@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from .distributions import chi2_sf
+from alianza.sem.inference.distributions import chi2_sf
 
-from .model import SemModel, ml_gradient_information
-from .multigroup import equality_constraints
-from .result import SemFit
+from alianza.sem.matrices.model import SemModel, ml_gradient_information
+from alianza.sem.spec.multigroup import equality_constraints
+from alianza.sem.solution.result import SemFit
 
 _GINV_TOL = np.sqrt(np.finfo(float).eps)      # MASS::ginv(tol = sqrt(.Machine$double.eps))
 

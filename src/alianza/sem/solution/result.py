@@ -10,7 +10,7 @@ import pandas as pd
 
 PARAM_COLUMNS = ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper",
                  "std_lv", "std_all"]
-# bootstrap fits (sem/bootstrap.py) add BCa and std_all intervals beside the percentile ones
+# bootstrap fits (sem/inference/bootstrap.py) add BCa and std_all intervals beside the percentile ones
 BOOTSTRAP_COLUMNS = ["ci_lower_bca", "ci_upper_bca", "std_all_ci_lower", "std_all_ci_upper"]
 MI_COLUMNS = ["lhs", "op", "rhs", "mi", "epc", "sepc_lv", "sepc_all"]
 
@@ -61,8 +61,8 @@ class SemFit:
     sample_stats: object | None = None    # SampleStats the fit read (score tests re-use them)
     names: object | None = None           # VarNames: the variable roles of the model
     thresholds: pd.Series | None = None   # ordered items: the sample thresholds (group 1)
-    bootstrap: dict | None = None         # sem/bootstrap.py: replicates, failures, seed, Bollen-Stine p
-    # multi-group fits (sem/multigroup.py): group labels in lavaan's order and N per group;
+    bootstrap: dict | None = None         # sem/inference/bootstrap.py: replicates, failures, seed, Bollen-Stine p
+    # multi-group fits (sem/spec/multigroup.py): group labels in lavaan's order and N per group;
     # params/modindices then have a `group` column (1, 2, ...), r2 is {label: {var: r2}} and
     # the matrix fields hold group 1 (every group's in per_group)
     groups: list[str] = field(default_factory=list)
@@ -76,7 +76,7 @@ class SemFit:
     missing: str = "listwise"
     ordered: list[str] = field(default_factory=list)
     missing_patterns: dict | None = None
-    # complex survey design (sem/design.py): weights and cluster columns, number of clusters, the
+    # complex survey design (sem/data/design.py): weights and cluster columns, number of clusters, the
     # weights' sum and range as given (they are normalised to sum to N for estimation), se
     design: dict | None = None
 
@@ -112,6 +112,6 @@ class SemFit:
         return json_ready(out)
 
     def summary(self) -> str:
-        from .summary import summary_text
+        from alianza.sem.solution.summary import summary_text
 
         return summary_text(self)

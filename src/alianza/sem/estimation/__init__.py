@@ -1,0 +1,1 @@
+"""Options (the estimator registry), the optimiser, the fits of every estimator, and fit()."""

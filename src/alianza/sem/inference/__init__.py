@@ -1,0 +1,1 @@
+"""Standard errors and tests: robust corrections, fit measures, score tests, modification indices, bootstrap."""

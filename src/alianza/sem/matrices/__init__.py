@@ -1,0 +1,1 @@
+"""Parameter table -> RAM matrices -> implied moments, and their closed-form derivatives."""

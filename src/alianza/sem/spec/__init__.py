@@ -1,0 +1,1 @@
+"""What the model says: lavaan syntax, the parameter table (one group or G), `:=` definitions."""
