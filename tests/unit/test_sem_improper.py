@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import alianza.sem.estimation.fitting as fitting
+import alianza.sem.estimation.estimate as estimate
 from alianza.sem import fit
 from alianza.sem.estimation.estimate import fit_ml
 from tests.conftest import REFERENCE
@@ -53,7 +53,7 @@ def test_non_convergence_is_reported(monkeypatch):
     def one_step(model, stats, theta0, **_):
         return fit_ml(model, stats, theta0, max_iter=0, gtol=0.0)
 
-    monkeypatch.setattr(fitting, "fit_ml", one_step)
+    monkeypatch.setattr(estimate, "fit_ml", one_step)
     data = pd.read_csv(REFERENCE / "HolzingerSwineford1939.csv")
     res = fit("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6", data)
     assert res.converged is False

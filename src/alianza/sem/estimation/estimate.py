@@ -284,3 +284,15 @@ def reflect_factors(model: SemModel, theta: np.ndarray) -> np.ndarray:
         if np.all(s == s[0]):
             out[k] = s[0] * theta[k]
     return out
+
+
+def estimate_moments(table, names, stats: SampleStats, *, meanstructure: bool, start, std_lv: bool = False):
+    """The estimation stage of the moments path, one group or G: the model with fixed.x at the sample
+    moments, ML from `start(model, stats)` (row values), factors reflected under std.lv.
+    -> (model, Estimate)."""
+    model = SemModel(table, names, meanstructure)
+    model.set_exogenous(stats)
+    est = fit_ml(model, stats, model.theta_from_rows(start(model, stats)))
+    if std_lv:
+        est.theta = reflect_factors(model, est.theta)
+    return model, est

@@ -6,7 +6,7 @@ import pandas as pd
 
 from alianza.errors import ConfigError, InputError
 from alianza.sem.inference import fitmeasures as fm
-from alianza.sem.estimation.estimate import fit_ml, reflect_factors, start_values
+from alianza.sem.estimation.estimate import estimate_moments, start_values
 from alianza.sem.estimation.casewise import fit_casewise
 from alianza.sem.data.fiml import pattern_summary
 from alianza.sem.spec.multigroup import fit_groups
@@ -105,12 +105,8 @@ def fit_stats(table, names, stats: SampleStats, *, meanstructure: bool, warnings
               n_input=None, n_dropped=0, std_lv: bool = False) -> SemFit:
     """Fit from sample moments (the part bootstrap replicates reuse)."""
     warnings = list(warnings or [])
-    model = SemModel(table, names, meanstructure)
-    model.set_exogenous(stats)
-    theta0 = model.theta_from_rows(start_values(model, stats))
-    est = fit_ml(model, stats, theta0)
-    if std_lv:
-        est.theta = reflect_factors(model, est.theta)
+    model, est = estimate_moments(table, names, stats, meanstructure=meanstructure, start=start_values,
+                                  std_lv=std_lv)
     warnings += est.messages
     n = stats.ntotal
     values = model.row_values(est.theta)

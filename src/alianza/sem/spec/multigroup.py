@@ -28,7 +28,7 @@ import pandas as pd
 
 from alianza.errors import ConfigError, InputError, ModelSyntaxError
 from alianza.sem.inference import fitmeasures as fm
-from alianza.sem.estimation.estimate import fit_ml, reflect_factors, start_values
+from alianza.sem.estimation.estimate import estimate_moments, start_values
 from alianza.sem.solution.solution import improper, information_vcov, parameter_table
 from alianza.sem.matrices.model import SemModel
 from alianza.sem.inference.modindices import modification_indices
@@ -288,12 +288,7 @@ def fit_group_stats(table: pd.DataFrame, names: VarNames, stats: SampleStats, la
                     warnings=None, n_input=None, n_dropped=0, std_lv: bool = False) -> SemFit:
     """Fit a multi-group table from per-group sample moments."""
     warnings = list(warnings or [])
-    model = SemModel(table, names, True)
-    model.set_exogenous(stats)
-    theta0 = model.theta_from_rows(group_start_values(model, stats))
-    est = fit_ml(model, stats, theta0)
-    if std_lv:
-        est.theta = reflect_factors(model, est.theta)
+    model, est = estimate_moments(table, names, stats, meanstructure=True, start=group_start_values, std_lv=std_lv)
     warnings += est.messages
     n = stats.ntotal
     values = model.row_values(est.theta)
