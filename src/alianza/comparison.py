@@ -144,11 +144,13 @@ def check_nesting(name_r: str, fit_r: Mapping, name_g: str, fit_g: Mapping, *, k
 
 
 def comparison_table(fits: Mapping[str, Mapping], nested: list[tuple[str, str]] | None = None, *,
-                     verified: Mapping[tuple[str, str], bool] | None = None) -> pd.DataFrame:
+                     verified: Mapping[tuple[str, str], bool] | None = None,
+                     tests: Mapping[tuple[str, str], dict] | None = None) -> pd.DataFrame:
     """One row per model: fit indices, AIC/BIC and their differences from the smallest, and,
     for every declared (restricted, general) pair, the difference test on the restricted
     model's row (a model restricted in two pairs gets two rows). `nested` None: lavTestLRT's
-    chain (sorted by df). `verified`: the NET result of each pair, when it was checked."""
+    chain (sorted by df). `verified`: the NET result of each pair, when it was checked. `tests`:
+    difference tests computed from the fits themselves (Satorra 2000 for WLSMV), by pair."""
     names = list(fits)
     if nested is None:
         order = sorted(names, key=lambda k: _num(fits[k], "df"))
@@ -174,7 +176,7 @@ def comparison_table(fits: Mapping[str, Mapping], nested: list[tuple[str, str]] 
         if not pairs:
             rows.append({**base, **{c: None for c in TEST_COLUMNS}})
         for r, g in pairs:
-            t = difference_test(fits[r], fits[g])
+            t = (tests or {}).get((r, g)) or difference_test(fits[r], fits[g])
             rows.append({**base, "compared_with": g, "chisq_diff": t["chisq_diff"], "df_diff": t["df_diff"],
                          "pvalue_diff": t["pvalue_diff"], "rmsea_diff": t["rmsea_diff"],
                          "scaling_factor_diff": t["scaling_factor_diff"], "method": t["method"],
@@ -187,12 +189,9 @@ def compare_fits(models: Mapping[str, object], results: Mapping[str, object],
     """Comparison table of fitted models (SemFit by name; `models` their syntax), with each
     pair's nesting verified by NET. A declared pair that is not nested is a ConfigError;
     for an inferred chain (nested None) it is reported as a warning, lavTestLRT-style."""
-    for k, r in results.items():
-        if str(r.estimator).upper() not in ("ML", "MLR"):
-            raise ConfigError(f"model {k} was fitted by {r.estimator}: chi-square difference tests are "
-                              "available for ML and MLR fits (lavaan's satorra.2000 for WLSMV is not)",
-                              key="estimation.estimator")
     fits = {k: r.fit for k, r in results.items()}
+    # WLSMV/ULSMV: lavTestLRT's Satorra (2000) test from the fits' Jacobians; NET is an ML check
+    categorical = any(getattr(r, "wls", None) is not None for r in results.values())
     declared = nested is not None
     if nested is None:
         order = sorted(fits, key=lambda k: _num(fits[k], "df"))
@@ -206,7 +205,7 @@ def compare_fits(models: Mapping[str, object], results: Mapping[str, object],
             raise ConfigError(f"model {r if r not in results else g!r} of a nested pair is not among the "
                               "compared models", key="comparison.nested")
         check_nesting(r, fits[r], g, fits[g])
-        if verify:
+        if verify and not categorical:
             x2 = nesting_chisq(results[r], models[g])
             verified[(r, g)] = bool(x2 < NET_CRIT)
             if not verified[(r, g)]:
@@ -217,7 +216,18 @@ def compare_fits(models: Mapping[str, object], results: Mapping[str, object],
                 warnings.append(msg + "; its difference test is not valid")
         for w in difference_test(fits[r], fits[g])["warnings"]:
             warnings.append(f"{r} vs {g}: {w}")
-    table = comparison_table(fits, pairs, verified=verified if verify else None)
+    tests = None
+    if categorical:
+        from .sem.inference.lrt import satorra_2000
+
+        tests = {}
+        for r, g in pairs:
+            t = satorra_2000(results[r], results[g])
+            tests[(r, g)] = {"chisq_diff": t["chisq_diff"], "df_diff": t["df_diff"], "pvalue_diff": t["pvalue"],
+                             "rmsea_diff": float("nan"), "scaling_factor_diff": float("nan"),
+                             "method": "satorra.2000"}
+        warnings.append("nesting of ordered-item models is not verified (NET is defined for ML fits)")
+    table = comparison_table(fits, pairs, verified=verified if verify and not categorical else None, tests=tests)
     return table, warnings
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 BOOTSTRAPPED = ("ML", "MLR")  # a survey design's cluster bootstrap: ML/MLR on complete rows
-DIFFERENCE_TESTED = ("ML", "MLR")  # chi-square difference tests: ML and Satorra-Bentler 2001 for MLR
+# chi-square difference tests: ML, Satorra-Bentler 2001 for MLR, Satorra 2000 for WLSMV/ULSMV
+DIFFERENCE_TESTED = ("ML", "MLR", "WLSMV", "ULSMV")
 
 
 def _ordered(estimation: Mapping) -> bool:

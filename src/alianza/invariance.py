@@ -335,6 +335,13 @@ def invariance(model, data: pd.DataFrame, group: str, *, steps=STEPS, rules: dic
 
 def _comparison(res, previous, step, prev_step, rule, combine) -> dict:
     comp = compare_fits(res.fit, previous.fit, ntotal=res.n, ngroups=len(res.groups) or 1)
+    if getattr(res, "wls", None) is not None and getattr(previous, "wls", None) is not None:
+        # ordered items: lavTestLRT's Satorra (2000) test from the steps' Jacobians (not Satorra-Bentler 2001)
+        from .sem.inference.lrt import satorra_2000
+
+        t = satorra_2000(res, previous)
+        comp.update(chisq_diff=t["chisq_diff"], df_diff=t["df_diff"], pvalue=t["pvalue"], scaled=True,
+                    scaling_factor=float("nan"), method="satorra.2000")
     judged = check_rules(comp, rule, combine)
     return {"model": step, "against": prev_step, **comp, **judged}
 

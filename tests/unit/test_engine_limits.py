@@ -46,6 +46,7 @@ def test_bootstrap_refusal_names_the_estimation_in_both_languages(estimation, re
 
 
 def test_difference_tests_are_refused_only_where_the_engine_lacks_them():
-    assert comparison_refusal("ML") is None and comparison_refusal("mlr") is None
-    note = comparison_refusal("WLSMV")
-    assert "WLSMV" in note["es"] and "WLSMV" in note["en"]
+    for estimator in ("ML", "mlr", "WLSMV", "ULSMV"):      # Satorra (2000) for the ordered-item estimators
+        assert comparison_refusal(estimator) is None
+    note = comparison_refusal("GLS")
+    assert "GLS" in note["es"] and "GLS" in note["en"]

@@ -494,6 +494,7 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
         partable=table.assign(est=values), vcov=vcov,
         groups=list(labels) if G > 1 else [], group_nobs=[int(x) for x in nobs] if G > 1 else [],
         fmin=fmin, iterations=est.iterations, theta=theta, names=names, thresholds=thresholds,
+        wls={"delta": Ds, "weights": Ws, "gamma": gammas, "fg": fg, "information": info},
         options={"estimator": estimator, "se": "robust.sem", "information": "expected",
                  "h1_information": "unstructured", "test": "scaled.shifted", "parameterization": parameterization},
         group=group, group_equal=list(group_equal), group_partial=list(group_partial), per_group=per_group,

@@ -62,6 +62,9 @@ class SemFit:
     names: object | None = None           # VarNames: the variable roles of the model
     thresholds: pd.Series | None = None   # ordered items: the sample thresholds (group 1)
     bootstrap: dict | None = None         # sem/inference/bootstrap.py: replicates, failures, seed, Bollen-Stine p
+    # WLSMV/ULSMV: per group the Jacobian of the (thresholds, correlations) at the estimates, the weights,
+    # Gamma and N_g / N, and the expected information (what lavTestLRT's Satorra 2000 test reads)
+    wls: dict | None = None
     # multi-group fits (sem/spec/multigroup.py): group labels in lavaan's order and N per group;
     # params/modindices then have a `group` column (1, 2, ...), r2 is {label: {var: r2}} and
     # the matrix fields hold group 1 (every group's in per_group)
