@@ -521,6 +521,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "stage.ingest": {"es": "Lectura y validación de las olas", "en": "Waves read and validated"},
     "stage.pool": {"es": "Muestra combinada", "en": "Pooled sample"},
+    "stage.improper_solutions": {"es": "Soluciones impropias (revisión)", "en": "Improper solutions (check)"},
     "stage.data_quality_table": {"es": "Tabla de calidad de los datos", "en": "Data-quality table"},
     "stage.fit_model": {"es": "Modelos estimados", "en": "Models fitted"},
     "stage.fit_indices_table": {"es": "Índices de ajuste", "en": "Fit indices"},

@@ -93,3 +93,19 @@ def test_summary_reads_the_results_in_the_configured_language(tmp_path, lang):
     assert label in text and f"N = {lavaan_model('pooled_five_stage')['n']}" in text
     assert {"es": "Validez", "en": "Validity"}[lang] in text
     assert lines[-1].startswith({"es": "Dónde mirar: reports/index.html", "en": "Where to look: reports/index.html"}[lang])
+
+
+def test_every_workflow_rule_has_a_stage_name_in_both_languages():
+    """The console names finished stages from the i18n catalogue: a rule without an entry would
+    print its English rule name under language: es."""
+    import re
+    from pathlib import Path
+
+    from alianza.i18n import STRINGS as CATALOG
+
+    root = Path(__file__).resolve().parents[2]
+    rules = {m for p in (root / "workflow" / "rules").glob("*.smk")
+             for m in re.findall(r"^rule (\w+):", p.read_text(encoding="utf-8"), re.M)} - {"all"}
+    missing = sorted(r for r in rules if f"stage.{r}" not in CATALOG
+                     or not all(CATALOG[f"stage.{r}"].get(lang) for lang in ("es", "en")))
+    assert not missing, missing
