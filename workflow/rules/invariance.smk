@@ -23,6 +23,8 @@ rule invariance:
         group="|".join(map(re.escape, INVARIANCE_GROUPS)) or "NO_GROUP",
     conda:
         "../envs/alianza.yaml"
+    benchmark:
+        "benchmarks/invariance/{group}.tsv",
     log:
         "logs/invariance/{group}.log",
     script:

@@ -12,6 +12,8 @@ rule fit_model:
         estimation=config["estimation"],
     conda:
         "../envs/alianza.yaml"
+    benchmark:
+        "benchmarks/fit_model/{sample}_{model}.tsv",
     log:
         "logs/fit/{sample}/{model}.log",
     script:
@@ -26,6 +28,8 @@ rule fit_indices_table:
         md="reports/tables/fit_indices.md",
     conda:
         "../envs/alianza.yaml"
+    benchmark:
+        "benchmarks/fit_indices_table/fit_indices_table.tsv",
     log:
         "logs/fit_indices_table.log",
     script:

@@ -13,6 +13,8 @@ rule validity:
         seed=config["seed"],
     conda:
         "../envs/alianza.yaml"
+    benchmark:
+        "benchmarks/validity/{sample}.tsv",
     log:
         "logs/validity/{sample}.log",
     script:
@@ -27,6 +29,8 @@ rule reliability_table:
         md="reports/tables/reliability.md",
     conda:
         "../envs/alianza.yaml"
+    benchmark:
+        "benchmarks/reliability_table/reliability_table.tsv",
     log:
         "logs/reliability_table.log",
     script:
