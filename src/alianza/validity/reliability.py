@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special  # not scipy.stats (~0.4 s of import per job): same functions
 
 
 def alpha_from_cov(S) -> float:
@@ -35,8 +35,8 @@ def feldt_ci(alpha: float, n: int, k: int, level: float = 0.95) -> tuple[float, 
     """
     df1, df2 = n - 1, (n - 1) * (k - 1)
     tail = (1 - level) / 2
-    lower = 1 - (1 - alpha) * stats.f.isf(tail, df1, df2)
-    upper = 1 - (1 - alpha) * stats.f.isf(1 - tail, df1, df2)
+    lower = 1 - (1 - alpha) * special.fdtri(df1, df2, 1 - tail)
+    upper = 1 - (1 - alpha) * special.fdtri(df1, df2, tail)
     return float(lower), float(upper)
 
 
