@@ -19,6 +19,8 @@ rule invariance:
     params:
         invariance=INVARIANCE,
         estimation=config["estimation"],
+    # the longest jobs of a run (score tests of every constraint): started first, they are off the critical path
+    priority: 10
     wildcard_constraints:
         group="|".join(map(re.escape, INVARIANCE_GROUPS)) or "NO_GROUP",
     conda:

@@ -1,21 +1,24 @@
 # Fit every configured model on every sample; collect the fit indices in one table.
 
 
+# One job per sample fits all its models: a job's start-up (Python, pandas, the engine) costs more
+# than a fit, and a sample's models share its data; a new wave still reruns only its sample and pooled.
 rule fit_model:
     input:
         data=sample_data,
-        model=model_files,
+        models=[f for m in MODELS.values() for f in m["files"]],
     output:
-        json="reports/models/{sample}/{model}.json",
-        summary="reports/models/{sample}/{model}.txt",
+        json=[f"reports/models/{{sample}}/{m}.json" for m in MODELS],
+        summary=[f"reports/models/{{sample}}/{m}.txt" for m in MODELS],
     params:
+        models={m: v["files"] for m, v in MODELS.items()},
         estimation=config["estimation"],
     conda:
         "../envs/alianza.yaml"
     benchmark:
-        "benchmarks/fit_model/{sample}_{model}.tsv",
+        "benchmarks/fit_model/{sample}.tsv",
     log:
-        "logs/fit/{sample}/{model}.log",
+        "logs/fit/{sample}.log",
     script:
         "../scripts/fit_model.py"
 
