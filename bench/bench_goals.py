@@ -12,6 +12,7 @@ import sys
 import numpy as np
 import pandas as pd
 
+from bench_fit import time_semopy
 from common import WAVES, config_model, fmt, have_r, median_seconds, ratio, whole_process
 
 TITLE = "Goals of issue 17: whole process and in-process, beside lavaan and plain semopy"
@@ -85,20 +86,6 @@ def in_process_alianza(model, data, options, reps):
     return median_seconds(lambda: fit(model, data, **options), reps)
 
 
-def in_process_semopy(model, data, reps):
-    import semopy
-
-    desc = "\n".join(line for line in model.splitlines() if ":=" not in line)  # semopy has no `:=`
-
-    def once():
-        m = semopy.Model(desc)
-        m.fit(data)
-        m.inspect(std_est=True)
-        semopy.calc_stats(m)
-
-    return median_seconds(once, reps, warmup=0)
-
-
 def run(reps: int, tmpdir) -> list[str]:
     lines = [
         "Seconds (median), each tool producing estimates, SEs, the standardized solution, fit measures, R² and",
@@ -133,7 +120,7 @@ def run(reps: int, tmpdir) -> list[str]:
             script.write_text(R_SCRIPT.format(data=data_path, model=model_path, args=r_args, extra=r_extra))
             lav_whole, lav_mb, outs = whole_process(["Rscript", str(script)], whole_reps)
             lav_in = statistics.median(float(o.split()[-1]) for o in outs)  # what the script's system.time saw
-        semo = in_process_semopy(model, data, 1 if len(data) > 10_000 else reps) if semopy_too else None
+        semo = time_semopy(model, data, 1 if len(data) > 10_000 else reps) if semopy_too else None
         whole = ratio(lav_whole, ours_whole)
         met = "n/a" if whole is None else ("yes" if whole >= goal else "**no**")
         lines.append(
