@@ -34,11 +34,13 @@ def median_seconds(fn, reps: int, warmup: int = 1) -> float:
     return statistics.median(times)
 
 
-def whole_process(cmd: list[str], reps: int) -> tuple[float, float | None, list[str]]:
+def whole_process(cmd: list[str], reps: int, warm: bool = True) -> tuple[float, float | None, list[str]]:
     """Median wall seconds, largest peak RSS (MB) and the stdout of each timed run of a command run as its
-    own process (after one untimed run that warms the file cache). Peak memory from GNU time, else None."""
+    own process (after one untimed run that warms the file cache, unless warm is False: for runs of a minute,
+    whose start-up is noise). Peak memory from GNU time, else None."""
     gnu_time = Path("/usr/bin/time").is_file()
-    subprocess.run(cmd, capture_output=True, check=True)
+    if warm:
+        subprocess.run(cmd, capture_output=True, check=True)
     times, peak, outs = [], None, []
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "time.txt"
