@@ -2,14 +2,11 @@
 in-process and as whole processes (start-up, reading the data, printing included)."""
 from __future__ import annotations
 
-import statistics
-import subprocess
 import sys
-import time
 
 import pandas as pd
 
-from common import REFERENCE, WAVES, config_model, fmt, have_r, median_seconds, ratio, run_r
+from common import REFERENCE, WAVES, config_model, fmt, have_r, median_seconds, ratio, run_r, whole_process
 
 TITLE = "Measurement invariance: 4 steps and score tests (ML)"
 
@@ -45,16 +42,6 @@ def cases():
     ]
 
 
-def whole_process_seconds(cmd: list[str], reps: int) -> float:
-    subprocess.run(cmd, capture_output=True, check=True)          # warm the file cache
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        subprocess.run(cmd, capture_output=True, check=True)
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
 def run(reps: int, tmpdir) -> list[str]:
     from alianza.invariance import invariance
 
@@ -80,12 +67,12 @@ def run(reps: int, tmpdir) -> list[str]:
         lav = float(lav.split()[-1]) if lav else None
         cli = [sys.executable, "-m", "alianza.cli", "invariance", str(model_path), str(data_path), "--group", group,
                "--no-partial", "--json", str(tmpdir / "inv.json")]
-        ours_whole = whole_process_seconds(cli, whole_reps)
+        ours_whole = whole_process(cli, whole_reps)[0]
         lav_whole = None
         if have_r():
             script = tmpdir / f"inv_{group}.R"
             script.write_text(R_WHOLE.format(data=data_path, model=model_path, group=group))
-            lav_whole = whole_process_seconds(["Rscript", str(script)], whole_reps)
+            lav_whole = whole_process(["Rscript", str(script)], whole_reps)[0]
         lines.append(f"| {name} | {fmt(ours, 3)} | {fmt(lav, 3)} | {fmt(ratio(lav, ours), 2)} | "
                      f"{fmt(ours_whole, 3)} | {fmt(lav_whole, 3)} | {fmt(ratio(lav_whole, ours_whole), 2)} |")
     return lines

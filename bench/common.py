@@ -34,6 +34,27 @@ def median_seconds(fn, reps: int, warmup: int = 1) -> float:
     return statistics.median(times)
 
 
+def whole_process(cmd: list[str], reps: int, warm: bool = True) -> tuple[float, float | None, list[str]]:
+    """Median wall seconds, largest peak RSS (MB) and the stdout of each timed run of a command run as its
+    own process (after one untimed run that warms the file cache, unless warm is False: for runs of a minute,
+    whose start-up is noise). Peak memory from GNU time, else None."""
+    gnu_time = Path("/usr/bin/time").is_file()
+    if warm:
+        subprocess.run(cmd, capture_output=True, check=True)
+    times, peak, outs = [], None, []
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "time.txt"
+        for _ in range(reps):
+            full = ["/usr/bin/time", "-f", "%M", "-o", str(report), *cmd] if gnu_time else cmd
+            t0 = time.perf_counter()
+            outs.append(subprocess.run(full, capture_output=True, text=True, check=True).stdout)
+            times.append(time.perf_counter() - t0)
+            if gnu_time:
+                kb = float(report.read_text().split()[-1])
+                peak = max(peak or 0.0, kb / 1024)
+    return statistics.median(times), peak, outs
+
+
 def have_r() -> bool:
     return shutil.which("Rscript") is not None
 

@@ -58,6 +58,16 @@ def test_every_rule_has_a_log():
             assert "    log:" in block, f"{smk.name}: {block.splitlines()[0]} has no log"
 
 
+def test_every_rule_has_a_benchmark_under_its_own_name():
+    # bench/bench_pipeline.py reads the rule of a job from the folder of its benchmark file
+    for smk in (ROOT / "workflow" / "rules").glob("*.smk"):
+        for block in re.split(r"\n(?=rule \w+:)", smk.read_text())[1:]:
+            rule = re.match(r"rule (\w+):", block).group(1)
+            m = re.search(r'^    benchmark:\n        "([^"]+)"', block, flags=re.M)
+            assert m, f"{smk.name}: rule {rule} has no benchmark"
+            assert m.group(1).startswith(f"benchmarks/{rule}/"), (rule, m.group(1))
+
+
 def test_snakefile_only_includes_rules():
     text = (ROOT / "Snakefile").read_text()
     code = [l for l in text.splitlines() if l.strip() and not l.lstrip().startswith("#")]

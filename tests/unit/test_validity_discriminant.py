@@ -70,3 +70,41 @@ def test_cross_loadings_use_unit_weighted_means():
     xl = discriminant.cross_loadings(data, FI)
     assert xl.loc["d", "f"] == pytest.approx(np.corrcoef(data["d"], data[FI["f"]].mean(axis=1))[0, 1], rel=1e-12)
     assert (xl.loc[FI["f"], "f"] > xl.loc[FI["f"], "g"]).all()
+
+
+def _loop_htmt(R, fi, geometric):
+    """HTMT by its definition, one factor pair at a time (what the block-sum form must equal)."""
+    A = np.abs(R.to_numpy())
+    pos = {c: i for i, c in enumerate(R.columns)}
+    mean = (lambda v: np.exp(np.mean(np.log(v)))) if geometric else np.mean
+    idx = {f: [pos[i] for i in items] for f, items in fi.items()}
+    with np.errstate(divide="ignore"):  # log(0) = -inf: the geometric mean is 0, as intended
+        within = {f: mean([A[i, j] for i in b for j in b if i != j]) for f, b in idx.items()}
+        return {(f, g): mean([A[i, j] for i in idx[f] for j in idx[g]]) / np.sqrt(within[f] * within[g])
+                for f in fi for g in fi if f != g}
+
+
+def test_htmt_equals_its_definition_on_uneven_blocks_and_a_zero_correlation():
+    fi = {"f": ["a", "b", "c"], "g": ["d", "e"], "k": ["h", "i", "j", "l"]}
+    names = [i for items in fi.values() for i in items]
+    rng = np.random.default_rng(3)
+    R = np.corrcoef(rng.normal(size=(200, len(names))) + rng.normal(size=(200, 1)), rowvar=False)
+    R[0, 3] = R[3, 0] = 0.0  # a zero between-factor correlation: the geometric mean of that pair is 0
+    R = pd.DataFrame(R, index=names, columns=names)
+    for geometric in (False, True):
+        H = discriminant.htmt(R, fi, geometric)
+        for (f, g), value in _loop_htmt(R, fi, geometric).items():
+            assert H.loc[f, g] == pytest.approx(value, rel=1e-12, abs=1e-15)
+    assert discriminant.htmt(R, fi, True).loc["f", "g"] == 0.0
+
+
+def test_bootstrap_intervals_equal_resample_by_resample_htmt():
+    data = _sample(n=80)
+    out = discriminant.htmt_bootstrap(data, FI, n_boot=40, seed=11)
+    rng = np.random.default_rng(11)  # the same resamples, drawn one at a time
+    X = data.to_numpy()
+    draws = [discriminant.htmt(pd.DataFrame(np.corrcoef(X[rng.integers(0, 80, 80)], rowvar=False),
+                                            index=data.columns, columns=data.columns), FI).loc["f", "g"]
+             for _ in range(40)]
+    assert out["htmt"]["lower"].loc["f", "g"] == pytest.approx(np.quantile(draws, 0.025), rel=1e-12)
+    assert out["htmt"]["upper"].loc["f", "g"] == pytest.approx(np.quantile(draws, 0.975), rel=1e-12)

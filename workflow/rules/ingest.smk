@@ -15,6 +15,8 @@ rule ingest:
         label=lambda wildcards: WAVE_LABELS[wildcards.wave],
     conda:
         "../envs/alianza.yaml"
+    benchmark:
+        "benchmarks/ingest/{wave}.tsv",
     log:
         "logs/ingest/{wave}.log",
     script:
@@ -30,6 +32,8 @@ rule pool:
         labels=WAVE_LABELS,
     conda:
         "../envs/alianza.yaml"
+    benchmark:
+        "benchmarks/pool/pool.tsv",
     log:
         "logs/pool.log",
     script:
@@ -44,6 +48,8 @@ rule data_quality_table:
         md="reports/tables/data_quality.md",
     conda:
         "../envs/alianza.yaml"
+    benchmark:
+        "benchmarks/data_quality_table/data_quality_table.tsv",
     log:
         "logs/data_quality_table.log",
     script:

@@ -20,10 +20,14 @@ rule invariance:
         invariance=INVARIANCE,
         estimation=config["estimation"],
         design=DESIGN,
+    # the longest jobs of a run (score tests of every constraint): started first, they are off the critical path
+    priority: 10
     wildcard_constraints:
         group="|".join(map(re.escape, INVARIANCE_GROUPS)) or "NO_GROUP",
     conda:
         "../envs/alianza.yaml"
+    benchmark:
+        "benchmarks/invariance/{group}.tsv",
     log:
         "logs/invariance/{group}.log",
     script:

@@ -1,20 +1,25 @@
 # Fit every configured model on every sample; collect the fit indices in one table.
 
 
+# One job per sample fits all its models: a job's start-up (Python, pandas, the engine) costs more
+# than a fit, and a sample's models share its data; a new wave still reruns only its sample and pooled.
 rule fit_model:
     input:
         data=sample_data,
-        model=model_files,
+        models=[f for m in MODELS.values() for f in m["files"]],
     output:
-        json="reports/models/{sample}/{model}.json",
-        summary="reports/models/{sample}/{model}.txt",
+        json=[f"reports/models/{{sample}}/{m}.json" for m in MODELS],
+        summary=[f"reports/models/{{sample}}/{m}.txt" for m in MODELS],
     params:
+        models={m: v["files"] for m, v in MODELS.items()},
         estimation=config["estimation"],
         design=DESIGN,
     conda:
         "../envs/alianza.yaml"
+    benchmark:
+        "benchmarks/fit_model/{sample}.tsv",
     log:
-        "logs/fit/{sample}/{model}.log",
+        "logs/fit/{sample}.log",
     script:
         "../scripts/fit_model.py"
 
@@ -27,6 +32,8 @@ rule fit_indices_table:
         md="reports/tables/fit_indices.md",
     conda:
         "../envs/alianza.yaml"
+    benchmark:
+        "benchmarks/fit_indices_table/fit_indices_table.tsv",
     log:
         "logs/fit_indices_table.log",
     script:

@@ -20,6 +20,8 @@ rule sample_description_table:
         config=config,
     conda:
         "../envs/alianza.yaml"
+    benchmark:
+        "benchmarks/sample_description_table/sample_description_table.tsv",
     log:
         "logs/outputs/sample_description.log",
     script:
@@ -38,6 +40,8 @@ rule data_quality_apa_table:
         config=config,
     conda:
         "../envs/alianza.yaml"
+    benchmark:
+        "benchmarks/data_quality_apa_table/data_quality_apa_table.tsv",
     log:
         "logs/outputs/data_quality.log",
     script:
@@ -58,6 +62,8 @@ rule manuscript_tables:
         sample="|".join(map(re.escape, OUTPUT_SAMPLES)) or "NO_SAMPLE",
     conda:
         "../envs/alianza.yaml"
+    benchmark:
+        "benchmarks/manuscript_tables/{sample}.tsv",
     log:
         "logs/outputs/tables_{sample}.log",
     script:
@@ -80,6 +86,8 @@ rule invariance_apa_table:
         group="|".join(map(re.escape, INVARIANCE_TABLE_GROUPS)) or "NO_GROUP",
     conda:
         "../envs/alianza.yaml"
+    benchmark:
+        "benchmarks/invariance_apa_table/{sample}_{group}.tsv",
     log:
         "logs/outputs/invariance_{sample}_{group}.log",
     script:
@@ -101,6 +109,8 @@ rule effects:
     threads: 2
     conda:
         "../envs/alianza.yaml"
+    benchmark:
+        "benchmarks/effects/{sample}_{model}.tsv",
     log:
         "logs/effects/{sample}/{model}.log",
     script:
@@ -118,6 +128,8 @@ rule amos_indices:
         estimation=config["estimation"],
     conda:
         "../envs/alianza.yaml"
+    benchmark:
+        "benchmarks/amos_indices/{sample}.tsv",
     log:
         "logs/amos/{sample}.log",
     script:
@@ -137,6 +149,8 @@ rule path_diagram:
         config=config,
     conda:
         "../envs/alianza.yaml"
+    benchmark:
+        "benchmarks/path_diagram/{sample}.tsv",
     log:
         "logs/outputs/path_diagram_{sample}.log",
     script:
@@ -161,6 +175,8 @@ rule likert_figures:
         config=config,
     conda:
         "../envs/alianza.yaml"
+    benchmark:
+        "benchmarks/likert_figures/{sample}.tsv",
     log:
         "logs/outputs/likert_{sample}.log",
     script:

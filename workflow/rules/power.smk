@@ -37,6 +37,8 @@ rule power_chunk:
         chunk=r"\d+",
     conda:
         "../envs/alianza.yaml"
+    benchmark:
+        "benchmarks/power_chunk/{chunk}.tsv",
     log:
         "logs/power/chunk{chunk}.log",
     script:
@@ -54,6 +56,8 @@ rule power:
         svg="reports/figures/power_curve.svg",
     conda:
         "../envs/alianza.yaml"
+    benchmark:
+        "benchmarks/power/power.tsv",
     log:
         "logs/power/power.log",
     script:

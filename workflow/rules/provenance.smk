@@ -12,6 +12,8 @@ rule provenance:
         unread=UNREAD,
     conda:
         "../envs/alianza.yaml"
+    benchmark:
+        "benchmarks/provenance/provenance.tsv",
     log:
         "logs/provenance.log",
     script:

@@ -22,6 +22,8 @@ rule improper_solutions:
         lang=config.get("language", "es"),
     conda:
         "../envs/alianza.yaml"
+    benchmark:
+        "benchmarks/improper_solutions/improper_solutions.tsv",
     log:
         "logs/improper_solutions.log",
     script:
@@ -42,6 +44,8 @@ rule provenance_report:
         lang=config.get("language", "es"),
     conda:
         "../envs/alianza.yaml"
+    benchmark:
+        "benchmarks/provenance_report/provenance_report.tsv",
     log:
         "logs/outputs/provenance_report.log",
     script:
@@ -63,6 +67,8 @@ rule results_page:
         config=config,
     conda:
         "../envs/alianza.yaml"
+    benchmark:
+        "benchmarks/results_page/results_page.tsv",
     log:
         "logs/outputs/results_page.log",
     script:

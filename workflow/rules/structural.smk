@@ -54,6 +54,8 @@ rule bootstrap_model:
     threads: 2
     conda:
         "../envs/alianza.yaml"
+    benchmark:
+        "benchmarks/bootstrap_model/{sample}_{model}.tsv",
     log:
         "logs/bootstrap/{sample}/{model}.log",
     script:
@@ -74,6 +76,8 @@ rule hypotheses_table:
         notices=[BOOTSTRAP_REFUSAL] if BOOTSTRAP_REFUSAL else [],
     conda:
         "../envs/alianza.yaml"
+    benchmark:
+        "benchmarks/hypotheses_table/hypotheses_table.tsv",
     log:
         "logs/hypotheses_table.log",
     script:
@@ -91,6 +95,8 @@ rule indirect_effects_table:
         language=config["language"],
     conda:
         "../envs/alianza.yaml"
+    benchmark:
+        "benchmarks/indirect_effects_table/indirect_effects_table.tsv",
     log:
         "logs/indirect_effects_table.log",
     script:
@@ -113,6 +119,8 @@ rule model_comparison_table:
         samples=SAMPLES,
     conda:
         "../envs/alianza.yaml"
+    benchmark:
+        "benchmarks/model_comparison_table/model_comparison_table.tsv",
     log:
         "logs/model_comparison_table.log",
     script:

@@ -14,6 +14,8 @@ rule validity:
         design=DESIGN,
     conda:
         "../envs/alianza.yaml"
+    benchmark:
+        "benchmarks/validity/{sample}.tsv",
     log:
         "logs/validity/{sample}.log",
     script:
@@ -28,6 +30,8 @@ rule reliability_table:
         md="reports/tables/reliability.md",
     conda:
         "../envs/alianza.yaml"
+    benchmark:
+        "benchmarks/reliability_table/reliability_table.tsv",
     log:
         "logs/reliability_table.log",
     script:

@@ -1,4 +1,5 @@
-"""Adapter: one model on one sample -> JSON (parameter table + fit measures) and text summary."""
+"""Adapter: every configured model on one sample -> JSON (parameter table + fit measures) and text summary
+of each (outputs in the order of params.models)."""
 
 import pandas as pd
 
@@ -10,11 +11,12 @@ from alianza.workflow import model_text, run_step
 
 def step():
     data = pd.read_parquet(snakemake.input.data)
-    est = snakemake.params.estimation
-    result = fit(model_text(snakemake.input.model), data, source=snakemake.input.data,
-                 **fit_kwargs(est, snakemake.params.design))
-    write_json(snakemake.output.json, result.to_dict())
-    write_text(snakemake.output.summary, result.summary() + "\n")
+    kwargs = fit_kwargs(snakemake.params.estimation, snakemake.params.design)
+    outputs = zip(snakemake.params.models.values(), snakemake.output.json, snakemake.output.summary)
+    for files, json_path, summary_path in outputs:
+        result = fit(model_text(files), data, source=snakemake.input.data, **kwargs)
+        write_json(json_path, result.to_dict())
+        write_text(summary_path, result.summary() + "\n")
 
 
 run_step(snakemake.log[0], step)

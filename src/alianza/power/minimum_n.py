@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import optimize, special, stats
+from scipy import special
 
 
 def probit_fit(n, successes, trials):
@@ -39,6 +39,8 @@ def probit_fit(n, successes, trials):
         eta = par[0] + par[1] * x
         return -(k * special.log_ndtr(eta) + (m - k) * special.log_ndtr(-eta)).sum()
 
+    from scipy import optimize  # only here: ~0.1 s of import the other power jobs do not pay
+
     res = optimize.minimize(nll, [a0, b0], method="Nelder-Mead",
                             options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 4000})
     a, b = res.x
@@ -57,7 +59,7 @@ def min_n(n, successes, trials, target: float = 0.8) -> dict:
     fit = probit_fit(n, k, m)
     if fit is not None:
         a, b = fit
-        root = (stats.norm.ppf(target) - a) / b
+        root = (special.ndtri(target) - a) / b
         value = root ** 2 if root > 0 else 0.0
         return _status(value, lo, hi, "probit in sqrt(n)")
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -10,7 +10,7 @@ model by a chi-square difference test (it is nested: all latent correlations fix
 """
 from __future__ import annotations
 
-from scipy import stats
+from scipy import special  # not scipy.stats (~0.4 s of import per job): same functions
 
 from .efa import efa, first_eigen_share
 
@@ -56,6 +56,6 @@ def chisq_difference(restricted: dict, full: dict) -> dict:
     return {
         "chisq_diff": float(diff),
         "df_diff": int(d_df),
-        "pvalue": float(stats.chi2.sf(diff, d_df)) if d_df > 0 else float("nan"),
+        "pvalue": float(special.chdtrc(d_df, diff)) if d_df > 0 else float("nan"),
         "method": method,
     }

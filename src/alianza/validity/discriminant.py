@@ -12,27 +12,43 @@ import numpy as np
 import pandas as pd
 
 
-def _blocks(columns: list[str], factor_items: dict[str, list[str]]):
+def _blocks(columns: list[str], factor_items: dict[str, list[str]]) -> np.ndarray:
+    """Items x factors 0/1 membership matrix (columns in factor_items order)."""
     pos = {c: i for i, c in enumerate(columns)}
-    return {f: np.array([pos[i] for i in items]) for f, items in factor_items.items()}
+    P = np.zeros((len(columns), len(factor_items)))
+    for j, items in enumerate(factor_items.values()):
+        P[[pos[i] for i in items], j] = 1.0
+    return P
 
 
-def _htmt_matrix(R: np.ndarray, blocks: dict[str, np.ndarray], geometric: bool) -> np.ndarray:
+def _htmt_matrix(R: np.ndarray, P: np.ndarray, geometric: bool) -> np.ndarray:
+    """HTMT of one correlation matrix (p x p) or of a stack of them (b x p x p), by block sums
+    P' V P rather than a Python loop over factor pairs: the bootstrap calls this once per batch."""
     A = np.abs(R)
-    mean = (lambda v: np.exp(np.mean(np.log(v)))) if geometric else np.mean
-    names = list(blocks)
-    within = []
-    for f in names:
-        b = blocks[f]
-        sub = A[np.ix_(b, b)]
-        within.append(mean(sub[~np.eye(len(b), dtype=bool)]) if len(b) > 1 else np.nan)
-    k = len(names)
-    H = np.ones((k, k))
-    for a in range(k):
-        for c in range(a + 1, k):
-            between = mean(A[np.ix_(blocks[names[a]], blocks[names[c]])].ravel())
-            H[a, c] = H[c, a] = between / np.sqrt(within[a] * within[c])
+    p = A.shape[-1]
+    off = ~np.eye(p, dtype=bool)
+    counts = P.sum(axis=0)
+    pairs = np.outer(counts, counts) - np.diag(counts)  # within a block, the diagonal is left out
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if geometric:
+            zero = P.T @ ((A == 0) & off) @ P > 0  # a zero correlation makes its geometric mean 0
+            V = np.where(off & (A > 0), np.log(np.where(A > 0, A, 1.0)), 0.0)
+            M = np.where(zero, 0.0, np.exp((P.T @ V @ P) / pairs))
+        else:
+            M = (P.T @ np.where(off, A, 0.0) @ P) / pairs
+        within = np.diagonal(M, axis1=-2, axis2=-1)  # NaN for a one-item factor (0 / 0)
+        H = M / np.sqrt(within[..., :, None] * within[..., None, :])
+    k = P.shape[1]
+    H[..., np.arange(k), np.arange(k)] = 1.0
     return H
+
+
+def _correlations(Xb: np.ndarray) -> np.ndarray:
+    """Pearson correlation matrices of a stack of data sets (b x n x p)."""
+    Z = Xb - Xb.mean(axis=1, keepdims=True)
+    C = np.swapaxes(Z, 1, 2) @ Z
+    sd = np.sqrt(np.diagonal(C, axis1=1, axis2=2))
+    return C / (sd[:, :, None] * sd[:, None, :])
 
 
 def htmt(R: pd.DataFrame, factor_items: dict[str, list[str]], geometric: bool = False) -> pd.DataFrame:
@@ -64,14 +80,19 @@ def htmt_bootstrap(
     rng = np.random.default_rng(seed)
     shape = (n_boot, len(names), len(names))
     draws = {False: np.full(shape, np.nan), True: np.full(shape, np.nan)}
-    with np.errstate(invalid="ignore", divide="ignore"):
-        for b in tqdm(range(n_boot), desc="HTMT bootstrap", disable=not progress, leave=False):
-            Xb = X[rng.integers(0, n, n)]
-            if np.any(Xb.std(axis=0) == 0):
-                continue
-            R = np.corrcoef(Xb, rowvar=False)
-            draws[False][b] = _htmt_matrix(R, blocks, geometric=False)
-            draws[True][b] = _htmt_matrix(R, blocks, geometric=True)
+    batch = max(1, 2_000_000 // max(1, n * X.shape[1]))  # resampled data sets held at once (~16 MB)
+    with tqdm(total=n_boot, desc="HTMT bootstrap", disable=not progress, leave=False) as bar:
+        for start in range(0, n_boot, batch):
+            stop = min(n_boot, start + batch)
+            # one draw per replicate, in order: the same resamples as drawing them one by one
+            Xb = np.stack([X[rng.integers(0, n, n)] for _ in range(start, stop)])
+            ok = ~np.any(Xb.std(axis=1) == 0, axis=1)  # an item without variance: skipped, counted
+            with np.errstate(invalid="ignore", divide="ignore"):
+                R = _correlations(Xb[ok])
+            idx = np.arange(start, stop)[ok]
+            draws[False][idx] = _htmt_matrix(R, blocks, geometric=False)
+            draws[True][idx] = _htmt_matrix(R, blocks, geometric=True)
+            bar.update(stop - start)
     tail = (1 - level) / 2
     valid = ~np.isnan(draws[False][:, 0, 0])
     out = {"level": level, "n_boot": int(n_boot), "n_valid": int(valid.sum()), "seed": int(seed)}
