@@ -342,3 +342,30 @@ def test_univariate_score_tests_by_downdate_equal_the_bordered_pseudo_inverses()
         Z = np.block([[info, R1.T], [R1, np.zeros((r - 1, r - 1))]])
         loop.append(300 * grad @ _ginv(Z)[:k, :k] @ grad)
     assert np.allclose(univariate_scores(info, R, grad, 300), loop, rtol=1e-8)
+
+
+def test_univariate_score_tests_with_a_singular_information_equal_the_pseudo_inverses():
+    """Parameters identified only through the constraints (a singular information): the downdate of the
+    bordered matrix's inverse gives what MASS::ginv of each bordered matrix gives."""
+    from alianza.sem.inference.scoretest import _ginv, univariate_scores
+
+    rng = np.random.default_rng(5)
+    k, r = 12, 5
+    X = rng.normal(size=(40, k - 2))
+    info = np.zeros((k, k))
+    info[:k - 2, :k - 2] = X.T @ X / 40          # two parameters the information cannot identify
+    info[k - 2:, k - 2:] = 0.0
+    R = np.zeros((r, k))
+    for i in range(r):
+        R[i, i], R[i, i + 6] = 1.0, -1.0
+    R[3, :] = 0.0
+    R[3, k - 2], R[3, 0] = 1.0, -1.0
+    R[4, :] = 0.0
+    R[4, k - 1], R[4, 1] = 1.0, -1.0
+    grad = rng.normal(size=k) * 0.01
+    loop = []
+    for i in range(r):
+        R1 = np.delete(R, i, axis=0)
+        Z = np.block([[info, R1.T], [R1, np.zeros((r - 1, r - 1))]])
+        loop.append(300 * grad @ _ginv(Z)[:k, :k] @ grad)
+    assert np.allclose(univariate_scores(info, R, grad, 300), loop, rtol=1e-7, atol=1e-10)

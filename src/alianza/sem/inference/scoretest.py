@@ -78,7 +78,8 @@ def univariate_scores(info: np.ndarray, R: np.ndarray, grad: np.ndarray, n: int)
     top-left block of Z_r^-1 is I^-1 - I^-1 R_r' (R_r I^-1 R_r')^-1 R_r I^-1, and
     (R_r I^-1 R_r')^-1 follows from (R I^-1 R')^-1 by removing one row and column (a Schur
     downdate): one inversion instead of one pseudo-inverse per constraint, the same numbers.
-    Otherwise the bordered matrices are pseudo-inverted one by one, as lavaan does.
+    When only the bordered matrix is invertible, the same downdate works on its inverse; the
+    bordered matrices are pseudo-inverted one by one, as lavaan does, only where neither applies.
     """
     k = info.shape[0]
     try:
@@ -96,9 +97,24 @@ def univariate_scores(info: np.ndarray, R: np.ndarray, grad: np.ndarray, n: int)
         # v_r' (M_rr)^-1 v_r with one constraint removed = v' M^-1 v - (M^-1 v)_r^2 / (M^-1)_rr
         quad = v @ w - w ** 2 / np.diag(Minv)
         return n * (base - quad)
-    out = np.zeros(len(R))
-    for r in range(len(R)):
+    # The information alone is singular (the scalar and strict steps: parameters identified only through
+    # the constraints) but the fully bordered matrix Z = [[I, R'], [R, 0]] is not: removing constraint r
+    # from Z^-1 = W is again a Schur downdate, top-left block W_xx - w_r w_r' / W_rr.
+    nc = len(R)
+    Z = np.block([[info, R.T], [R, np.zeros((nc, nc))]])
+    out = np.full(nc, np.nan)
+    try:
+        if np.linalg.cond(Z) < 1e12:
+            W = np.linalg.inv(Z)
+            base = grad @ W[:k, :k] @ grad
+            wr = grad @ W[:k, k:]                   # g' w_r for every r
+            d = np.diag(W)[k:]
+            good = np.abs(d) > 1e-10 * np.abs(W).max()
+            out[good] = n * (base - wr[good] ** 2 / d[good])
+    except np.linalg.LinAlgError:
+        pass
+    for r in np.flatnonzero(~np.isfinite(out)):
         R1 = np.delete(R, r, axis=0)
-        Z = np.block([[info, R1.T], [R1, np.zeros((len(R1), len(R1)))]])
-        out[r] = n * grad @ _ginv(Z)[:k, :k] @ grad
+        Z1 = np.block([[info, R1.T], [R1, np.zeros((len(R1), len(R1)))]])
+        out[r] = n * grad @ _ginv(Z1)[:k, :k] @ grad
     return out
