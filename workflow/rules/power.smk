@@ -5,6 +5,10 @@
 from alianza.errors import ConfigError
 
 POWER = config.get("power") or {}
+if POWER:
+    # the power study fits its replicates the way the analysis does unless power names its own estimator
+    POWER = {**POWER, "estimator": POWER.get("estimator") or config["estimation"]["estimator"],
+             "missing": POWER.get("missing") or config["estimation"]["missing"]}
 POWER_CHUNKS = list(range(int(POWER.get("chunks", 4)))) if POWER else []
 if POWER and POWER.get("model") not in MODELS:
     fail(ConfigError(f"model {POWER.get('model')!r} is not a key of models", key="power.model"))
