@@ -145,6 +145,7 @@ def read_table(path) -> pd.DataFrame:
 def _csv_typed_fast(path: Path) -> pd.DataFrame | None:
     """read_table's view of a clean UTF-8 CSV by pyarrow, or None for the full reader."""
     import pyarrow as pa
+    import pyarrow.compute as pc
     from pyarrow import csv as pacsv
 
     try:
@@ -167,8 +168,6 @@ def _csv_typed_fast(path: Path) -> pd.DataFrame | None:
         if pa.types.is_integer(spec.type) or pa.types.is_floating(spec.type):
             continue
         if pa.types.is_string(spec.type) or pa.types.is_large_string(spec.type):
-            import pyarrow.compute as pc
-
             # numbers the typed view would read (decimal commas, spaces) or a text column of
             # numbers: the full reader decides
             if pc.any(pc.match_substring_regex(column, _NUMBER.pattern)).as_py():

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from alianza.errors import InputError
+from alianza.errors import ConfigError, InputError
 
 
 @dataclass
@@ -42,17 +42,7 @@ def select_complete(data: pd.DataFrame, observed: list[str], *, source=None) -> 
     if missing:
         raise InputError(f"model variable(s) not in the data: {', '.join(missing)}",
                          file=source, column=missing[0])
-    sub = data.loc[:, observed]
-    for col in observed:
-        if not pd.api.types.is_numeric_dtype(sub[col]) or pd.api.types.is_bool_dtype(sub[col]):
-            converted = pd.to_numeric(sub[col], errors="coerce")
-            bad = sub[col].notna() & converted.isna()
-            if bad.any():
-                row = sub.index[bad.to_numpy()][0]
-                raise InputError(f"non-numeric value {sub[col][row]!r} in a model variable",
-                                 file=source, column=col, row=row)
-            sub = sub.assign(**{col: converted})
-    sub = sub.astype(float)
+    sub = pd.DataFrame(numeric_matrix(data, observed, source), index=data.index, columns=list(observed))
     complete = sub.notna().all(axis=1).to_numpy()
     dropped = list(sub.index[~complete])
     return ListwiseData(sub.loc[complete], len(sub), int((~complete).sum()), dropped)
@@ -92,28 +82,36 @@ def model_frame(data: pd.DataFrame, observed: list[str], group: str | None, grou
     n_input = len(data)
     if group is None:
         return numeric_matrix(data, observed, source), None, [""], n_input, 0
+    keep, gvals, labels = group_rows(data, observed, group, group_label, source, warnings)
+    n_nogroup = int((~keep).sum())
+    sub = data.loc[keep]
+    inside = np.isin(gvals, labels)
+    if not inside.all():
+        warnings.append(f"{int((~inside).sum())} rows of groups not in group_label were left out")
+    return numeric_matrix(sub, observed, source), gvals, labels, n_input, n_nogroup + int((~inside).sum())
+
+
+def group_rows(data: pd.DataFrame, observed: list[str], group: str, group_label, source, warnings: list):
+    """The grouping column checked: -> (rows with a group value, their groups as text, the group labels
+    in lavaan's order: first appearance, or `group_label`'s). Rows without a group are said in a warning."""
     if group not in data.columns:
         raise InputError("grouping variable not in the data", file=source, column=group)
     if group in observed:
-        raise InputError(f"grouping variable {group!r} is also a model variable", file=source, column=group)
+        raise ConfigError(f"grouping variable {group!r} is also a model variable", key="group")
     values = data[group]
     keep = values.notna().to_numpy()
     n_nogroup = int((~keep).sum())
     if n_nogroup:
         warnings.append(f"{n_nogroup} rows without a value of {group!r} belong to no group and were dropped")
-    sub = data.loc[keep]
-    gvals = sub[group].astype(str).to_numpy()
+    gvals = values[keep].astype(str).to_numpy()
     labels = list(dict.fromkeys(gvals)) if group_label is None else [str(x) for x in group_label]
     absent = [lab for lab in labels if lab not in set(gvals)]
     if absent:
-        raise InputError(f"group {absent[0]!r} does not occur in {group!r}", file=source, column=group)
+        raise ConfigError(f"group {absent[0]!r} does not occur in {group!r}", key="group_label")
     if len(labels) < 2:
         raise InputError(f"{group!r} has {len(labels)} group(s); a multi-group model needs 2 or more",
                          file=source, column=group)
-    inside = np.isin(gvals, labels)
-    if not inside.all():
-        warnings.append(f"{int((~inside).sum())} rows of groups not in group_label were left out")
-    return numeric_matrix(sub, observed, source), gvals, labels, n_input, n_nogroup + int((~inside).sum())
+    return keep, gvals, labels
 
 
 def numeric_matrix(data: pd.DataFrame, observed: list[str], source=None) -> np.ndarray:

@@ -41,8 +41,9 @@ from alianza.sem.solution.result import SemFit
 from alianza.sem.estimation.scoring import minimize
 from alianza.sem.solution.solution import improper, order_fit, parameter_table
 from alianza.sem.solution.standardize import rsquare
-from alianza.sem.inference.robust import (H1Information, ScaledTest, fiml_corrected, first_order, h1_information, robust_indices,
-                     sandwich, scaled_indices, vech_jacobian)
+from alianza.sem.inference.robust import (H1Information, ScaledTest, fiml_corrected, first_order, h1_information,
+                                          non_x_coordinates, robust_indices, sandwich, scaled_indices,
+                                          vech_jacobian)
 from alianza.sem.data.samplestats import SampleStats, model_frame
 from alianza.sem.data.design import FEW_CLUSTERS, DesignRows, describe, design_rows, n_clusters, normalise
 
@@ -147,13 +148,9 @@ def masked_h1(h1: H1Information, p: int, x_idx, meanstructure: bool) -> H1Inform
     diagonal in A1) from the saturated model's information."""
     if not len(x_idx):
         return h1
-    from alianza.sem.data.fiml import vech_index
-
-    r, c = vech_index(p)
-    xs = set(int(i) for i in x_idx)
-    drop_cov = np.array([a in xs and b in xs for a, b in zip(r, c)])
-    drop = np.concatenate([np.isin(np.arange(p), list(xs)), drop_cov]) if meanstructure else drop_cov
-    keep = ~drop
+    keep = non_x_coordinates(p, x_idx)
+    if not meanstructure:
+        keep = keep[p:]
     return H1Information(h1.A1[np.ix_(keep, keep)], h1.B1[np.ix_(keep, keep)])
 
 
@@ -235,11 +232,6 @@ def fiml_singular_check(gd: GroupData, names, source=None) -> None:
                                  "some rows)", file=source, column=names[j])
 
 
-def group_weights(groups: list[GroupData]) -> np.ndarray:
-    n = np.array([g.pat.n for g in groups], float)
-    return n / n.sum()
-
-
 def check_group_sizes(groups: list[GroupData], group: str | None, source) -> None:
     for gd in groups:
         if gd.pat is None or gd.pat.n < 2:
@@ -262,10 +254,6 @@ def check_clusters(groups: list[GroupData], opts: Options, source, warnings: lis
     if used < FEW_CLUSTERS:
         warnings.append(f"only {used} clusters of {opts.cluster!r}: cluster-robust standard errors are "
                         f"unreliable with fewer than about {FEW_CLUSTERS} clusters")
-
-
-def options_note(opts: Options) -> dict:
-    return opts.to_dict()
 
 
 # -- the fit -------------------------------------------------------------------------------
@@ -366,7 +354,7 @@ def fit_casewise(parsed, data: pd.DataFrame, opts: Options, *, meanstructure=Non
     unres = sum(h.logl for h in h1s) - sum(xlogl)
     f = fm.chisq_based_measures(chisq, df, base_chisq, base_df, n, model.npar, logl, unres,
                                 fmin=chisq / (2 * n), groups=G)
-    w = group_weights(groups)
+    w = obj.w
     f["srmr"] = float(sum(wg * fm.srmr_bentler(h.cov, h.mean, imp.sigma, imp.mu if ms else h.mean, ms)
                           for wg, h, imp in zip(w, h1s, imps)))
     f["srmr_bentler_nomean"] = float(sum(wg * fm.srmr_bentler(h.cov, h.mean, imp.sigma, imp.mu, False)
@@ -380,8 +368,7 @@ def fit_casewise(parsed, data: pd.DataFrame, opts: Options, *, meanstructure=Non
         f.update(_fiml_corrected_measures(f, groups, h1s, bases, imps, theta, model, n, robust=False))
     r2 = ({lab: rsquare(*_rows(params[params["group"] == g + 1])) for g, lab in enumerate(labels)}
           if G > 1 else rsquare(*_rows(params)))
-    mi = _modindices(model, obj, theta, stats, converged and vcov is not None, G, fiml, table, names,
-                     opts, parsed, data, source, meanstructure)
+    mi = _modindices(model, obj, theta, stats, converged and vcov is not None, G, fiml, names)
     ov, lv = names.ov, names.lv
     first, h1 = imps[0], h1s[0]
     per_group = {lab: dict(n=len(gd.x), sample_cov=pd.DataFrame(h.cov, index=ov, columns=ov),
@@ -458,8 +445,7 @@ def _scaled_measures(f, groups, h1s, bases, obj, E_inv, B0, x_idx, ms, n, fiml, 
     return out
 
 
-def _fiml_corrected_measures(f, groups, h1s, bases, imps, theta, model, n, *, robust: bool,
-                             groups_count: int = 1) -> dict:
+def _fiml_corrected_measures(f, groups, h1s, bases, imps, theta, model, n, *, robust: bool) -> dict:
     """lav_fit_fiml_corrected (Savalei 2018): V3 with a robust test, V6 without; any number of groups.
     The baseline's parameters are separate per group: its Jacobians are placed side by side."""
     G = len(groups)
@@ -480,7 +466,7 @@ def _fiml_corrected_measures(f, groups, h1s, bases, imps, theta, model, n, *, ro
                           corr.c_hat3_null, groups=G)
 
 
-def _modindices(model, obj, theta, stats, ok, G, fiml, table, names, opts, parsed, data, source, meanstructure):
+def _modindices(model, obj, theta, stats, ok, G, fiml, names):
     """modindices(): expected information (lavaan's default) of the incomplete data under FIML,
     the ML fit's own for complete data; several groups under FIML: not available yet."""
     from alianza.sem.inference.modindices import modification_indices

@@ -291,7 +291,7 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
     thresholds and correlations, W_g = diag(Gamma_g)^-1), chi-square 2 N F; the robust ("sandwich")
     covariance E^-1 B E^-1 / (N - G) with E = sum_g f_g D_g' W_g D_g, B = sum_g f_g D_g' W_g Gamma_g W_g D_g,
     f_g = N_g / N."""
-    from alianza.sem.spec.multigroup import group_order_labels
+    from alianza.sem.spec.multigroup import group_order_labels, group_start_values
 
     _, names0 = build_partable(parsed, meanstructure=True)
     warnings: list[str] = []
@@ -357,12 +357,11 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
             info = info + c * D.T @ WD
         return grad, info
 
-    start = model.fixed.copy()
-    for g, (st, dm) in enumerate(zip(stats_g, dms)):
-        rows = np.flatnonzero(table["group"].to_numpy() == g + 1) if G > 1 else np.arange(len(table))
-        sub = SemModel(table.iloc[rows].reset_index(drop=True), names, True) if G > 1 else model
-        sv = start_values(sub, SampleStats([st.correlation], [np.zeros(len(names.ov))], [st.n], names.ov))
-        start[rows] = sv
+    # starting values from each group's polychoric correlations (as from moments), then its thresholds
+    corr = SampleStats([st.correlation for st in stats_g], [np.zeros(len(names.ov))] * G, [st.n for st in stats_g],
+                       names.ov)
+    start = group_start_values(model, corr) if G > 1 else start_values(model, corr)
+    for st, dm in zip(stats_g, dms):
         start[dm.th_rows] = st.thresholds
     start[(table["op"] == "~*~").to_numpy() & (table["free"] > 0).to_numpy()] = 1.0   # scaling factors
     theta0 = model.theta_from_rows(start)

@@ -233,7 +233,7 @@ def fiml_corrected(version: str, pats: list[Patterns], h1_moments, n: int, df: i
 
     fg = np.array([pat.n for pat in pats], float) / n
     p0 = pats[0].p
-    keep = _non_x_coordinates(p0, x_idx)
+    keep = non_x_coordinates(p0, x_idx)
     model_deltas = [d[keep] for d in model_deltas]
     base_deltas = [d[keep] for d in base_deltas]
     Wm, Wmi, Wc, gamma = [], [], [], []
@@ -272,7 +272,7 @@ def fiml_corrected(version: str, pats: list[Patterns], h1_moments, n: int, df: i
     return FimlCorrected(xx3, c3, xx3 / c3, xx3_null, c3_null)
 
 
-def _non_x_coordinates(p: int, x_idx) -> np.ndarray:
+def non_x_coordinates(p: int, x_idx) -> np.ndarray:
     """Mask of the (mu, vech Sigma) coordinates that are not moments of the fixed.x covariates alone."""
     xs = set(int(i) for i in x_idx)
     r, c = vech_index(p)

@@ -114,7 +114,14 @@ def univariate_scores(info: np.ndarray, R: np.ndarray, grad: np.ndarray, n: int)
     except np.linalg.LinAlgError:
         pass
     for r in np.flatnonzero(~np.isfinite(out)):
-        R1 = np.delete(R, r, axis=0)
-        Z1 = np.block([[info, R1.T], [R1, np.zeros((len(R1), len(R1)))]])
-        out[r] = n * grad @ _ginv(Z1)[:k, :k] @ grad
+        out[r] = bordered_statistic(info, R, r, grad, n)
     return out
+
+
+def bordered_statistic(info: np.ndarray, R: np.ndarray, r: int, grad: np.ndarray, n: int) -> float:
+    """lavTestScore's univariate statistic of constraint r as lavaan computes it: N g' Z_r^+ g with
+    Z_r the information bordered by the other constraints, pseudo-inverted (MASS::ginv)."""
+    k = info.shape[0]
+    R1 = np.delete(R, r, axis=0)
+    Z = np.block([[info, R1.T], [R1, np.zeros((len(R1), len(R1)))]])
+    return float(n * grad @ _ginv(Z)[:k, :k] @ grad)

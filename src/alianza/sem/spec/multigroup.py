@@ -34,7 +34,7 @@ from alianza.sem.matrices.model import SemModel
 from alianza.sem.inference.modindices import modification_indices
 from alianza.sem.spec.partable import VarNames, append_definitions, number_parameters, build_partable, var_names
 from alianza.sem.solution.result import SemFit
-from alianza.sem.data.samplestats import SampleStats, sample_stats, select_complete
+from alianza.sem.data.samplestats import SampleStats, group_rows, sample_stats, select_complete
 from alianza.sem.solution.standardize import rsquare
 from alianza.sem.spec.syntax import ParsedModel, parse_model
 
@@ -184,24 +184,9 @@ def group_sample(data: pd.DataFrame, observed: list[str], group: str, *, group_l
                  source=None):
     """Complete rows of the model variables split by `group` (lavaan's order of groups:
     first appearance, or `group_label`). -> (labels, SampleStats, n_input, n_dropped, warnings)."""
-    if group not in data.columns:
-        raise InputError("grouping variable not in the data", file=source, column=group)
-    if group in observed:
-        raise ConfigError(f"grouping variable {group!r} is also a model variable", key="group")
-    values = data[group]
-    keep = values.notna().to_numpy()
-    warnings = []
+    warnings: list[str] = []
+    keep, _, labels = group_rows(data, observed, group, group_label, source, warnings)
     n_nogroup = int((~keep).sum())
-    if n_nogroup:
-        warnings.append(f"{n_nogroup} rows without a value of {group!r} belong to no group and were dropped")
-    as_text = values[keep].astype(str).to_numpy()
-    labels = list(dict.fromkeys(as_text)) if group_label is None else [str(x) for x in group_label]
-    missing = [lab for lab in labels if lab not in set(as_text)]
-    if missing:
-        raise ConfigError(f"group {missing[0]!r} does not occur in {group!r}", key="group_label")
-    if len(labels) < 2:
-        raise InputError(f"{group!r} has {len(labels)} group(s); a multi-group model needs 2 or more",
-                         file=source, column=group)
     sub = data.loc[keep]
     complete = select_complete(sub, observed, source=source)
     gvals = sub.loc[complete.data.index, group].astype(str).to_numpy()
