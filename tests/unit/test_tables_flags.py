@@ -184,3 +184,18 @@ def test_report_front_page_warns_under_each_title():
     page = flags.report_intro(template, lines, "en")
     assert page.count(".. warning::") == 2 and variance in page  # the Spanish and the English branch
     assert flags.report_intro(template, [], "en") == template
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_the_untested_invariance_table_names_groups_as_the_invariance_table_does(lang):
+    """Wave labels from config (not file names) and codebook category labels (not codes)."""
+    wave = {"group": "wave", "groups": {"wave1_hermosillo_synthetic": 193}, "models": {}, "comparisons": []}
+    sector = {"group": "sector", "groups": {"1": 120}, "models": {}, "comparisons": []}
+    labels = {"wave1_hermosillo_synthetic": {"es": "Ola 1, Hermosillo", "en": "Wave 1, Hermosillo"}}
+    tables = sample_tables(TableInputs(invariance={"wave": wave, "sector": sector}), codebook(),
+                           OutputOptions(lang=lang, wave_labels=labels))
+    by_name = {t.name: t for t in tables}
+    assert labels["wave1_hermosillo_synthetic"][lang] in by_name["invariance_wave"].body["label"].iloc[0]
+    assert "wave1_hermosillo_synthetic" not in by_name["invariance_wave"].notes[0]
+    comercio = codebook().variable("sector").code_labels[1][lang]
+    assert by_name["invariance_sector"].body["label"].iloc[0].startswith(comercio)

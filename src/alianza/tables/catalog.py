@@ -234,11 +234,11 @@ def sample_tables(inputs: TableInputs, codebook, opts: OutputOptions, *, first_n
                                                       params=inputs.structural_params()))
         elif name == "invariance":
             for group, doc in inputs.invariance.items():
-                if doc.get("models"):  # fewer than two usable groups: nothing to tabulate
-                    names = opts.wave_names(list((doc.get("groups") or {}))) if group == "wave" else None
+                names = opts.wave_names(list((doc.get("groups") or {}))) if group == "wave" else None
+                if doc.get("models"):
                     tables.append(structural.invariance(doc, codebook, lang, p_decimals=pd_, value_labels=names))
                 else:  # fewer than two usable groups: a table that says so
-                    tables.append(flags.invariance_untested(doc, codebook, lang))
+                    tables.append(flags.invariance_untested(doc, codebook, lang, value_labels=names))
         made += [name] * (len(tables) - len(made))
     add_design_notes(tables, made, inputs.design(), lang)
     for k, tb in enumerate(tables):

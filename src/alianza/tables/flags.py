@@ -162,23 +162,24 @@ def improper_summary(results: dict[str, dict | None]) -> dict[str, list[dict]]:
     return out
 
 
-def invariance_untested(doc: dict, codebook, lang: str) -> "ApaTable":
+def invariance_untested(doc: dict, codebook, lang: str, *, value_labels: dict | None = None) -> "ApaTable":
     """The table of a grouping variable with fewer than two usable groups (alianza.invariance's
-    skipped_result): its groups and why invariance was not tested, instead of no table at all."""
+    skipped_result): its groups and why invariance was not tested, instead of no table at all.
+    Groups are named as the invariance table names them (`value_labels`: the waves' labels)."""
     import pandas as pd
 
     from ..i18n import t
     from .apa import ApaTable, Column
+    from .structural import group_name, group_value
 
     group = str(doc.get("group", ""))
-    try:
-        name = codebook.label(group, lang)
-    except (KeyError, AttributeError):
-        name = group
+    name = group_name(codebook, group, lang)
     groups = doc.get("groups") or {}
-    rows = [{"label": f"{g} (<i>n</i> = {n})", "decision": text("inv_untested_row", lang)} for g, n in groups.items()]
+    shown = {g: (value_labels or {}).get(g) or group_value(codebook, group, g, lang) for g in groups}
+    rows = [{"label": f"{shown[g]} (<i>n</i> = {n})", "decision": text("inv_untested_row", lang)}
+            for g, n in groups.items()]
     rows = rows or [{"label": "—", "decision": text("inv_untested_row", lang)}]
-    listed = f" ({', '.join(f'{g}: <i>n</i> = {n}' for g, n in groups.items())})" if groups else ""
+    listed = f" ({', '.join(f'{shown[g]}: <i>n</i> = {n}' for g, n in groups.items())})" if groups else ""
     note = text("inv_untested_note", lang, group=name, k=len(groups), listed=listed)
     columns = [Column("label", t("col.level", lang), kind="text"),
                Column("decision", t("col.decision", lang), kind="text")]

@@ -346,14 +346,14 @@ def invariance(doc: dict, codebook, lang: str, *, decimals: int = 3, p_decimals:
         Column("delta_srmr", "ΔSRMR", kind="bounded"),
         Column("decision", t("col.decision", lang), kind="text"),
     ]
-    group_name = _group_name(codebook, group, lang)
+    gname = group_name(codebook, group, lang)
     groups = doc.get("groups") or {}
-    listed = ", ".join(f"{(value_labels or {}).get(g) or _group_value(codebook, group, g, lang)} (<i>n</i> = {n})"
+    listed = ", ".join(f"{(value_labels or {}).get(g) or group_value(codebook, group, g, lang)} (<i>n</i> = {n})"
                        for g, n in groups.items())
     rules = (doc.get("rules") or {}).get("rules", doc.get("rules") or {})
     note = t("note.invariance", lang, criteria=invariance_criteria(rules, lang))
     if listed:
-        note = f"{group_name}: {listed}. " + note
+        note = f"{gname}: {listed}. " + note
     for step, names in freed.items():
         note += f" {t(f'inv.{step}', lang) if step in INVARIANCE_STEPS else step}: {', '.join(names)}."
     for extra in doc.get("notes", []) or []:
@@ -362,7 +362,7 @@ def invariance(doc: dict, codebook, lang: str, *, decimals: int = 3, p_decimals:
                                               if m.get("estimator")), None)
     note = f"{note} {robust.correction_note([estimator], lang)}".strip()
     raw = body.drop(columns=["label"])
-    title = t("title.invariance", lang, group=group_name.lower() if lang == "es" else group_name)
+    title = t("title.invariance", lang, group=gname.lower() if lang == "es" else gname)
     return ApaTable(name=f"invariance_{group}", title=title,
                     columns=columns, body=body, lang=lang, notes=[note], decimals=decimals, p_decimals=p_decimals,
                     raw=raw, landscape=True)
@@ -418,8 +418,8 @@ def invariance_note(text: str, codebook, lang: str) -> str:
         f = m.groupdict()
         if "groups" in f:
             g = f["group"]
-            f["groups"] = ", ".join(_group_value(codebook, g, v.split(" (")[0], lang) for v in f["groups"].split(", "))
-            f["group"] = _group_name(codebook, g, lang)
+            f["groups"] = ", ".join(group_value(codebook, g, v.split(" (")[0], lang) for v in f["groups"].split(", "))
+            f["group"] = group_name(codebook, g, lang)
         if "step" in f:
             f["step"] = t(f"inv.{f['step']}_short", lang) if f["step"] in INVARIANCE_STEPS else f["step"]
             f["freed"] = t("inv.note_even_freed", lang) if f.get("freed") else ""
@@ -428,14 +428,14 @@ def invariance_note(text: str, codebook, lang: str) -> str:
     return str(text).rstrip(".") + "."
 
 
-def _group_name(codebook, group: str, lang: str) -> str:
+def group_name(codebook, group: str, lang: str) -> str:
     try:
         return codebook.label(group, lang)
     except (KeyError, AttributeError):
         return group
 
 
-def _group_value(codebook, group: str, value, lang: str) -> str:
+def group_value(codebook, group: str, value, lang: str) -> str:
     """Code -> category label for a coded context variable ('2' -> 'Servicios'); anything else as is."""
     try:
         var = codebook.variable(group)
