@@ -84,3 +84,12 @@ print("10. the same table fit() gives:\n", res.params.head(4).to_string(index=Fa
 # The single-group model is the G = 1 case of all of the above; `start_values` is what
 # group_start_values applies to each group.
 assert callable(start_values)
+
+# 11. post-fit tools read the fitted result and never refit: the fit keeps its estimator's objective
+#     (res.objective: ML on the moments, the casewise likelihood under FIML, DWLS under WLSMV) and the
+#     score test (sem/inference/scoretest.py, lavTestScore) re-evaluates its gradient and expected
+#     information with every constrained parameter released
+from alianza.sem.inference.scoretest import score_test  # noqa: E402
+
+print("11. score test of the", len(score_test(res)["uni"]), "equal loadings, total X2",
+      round(score_test(res)["total"]["X2"], 3))

@@ -142,6 +142,7 @@ STRINGS: dict[str, dict[str, str]] = {
                           "en": "Latent means are not compared: scalar invariance (full or partial) does not hold."},
     "inv.held": {"es": "Se sostiene", "en": "Holds"},
     "inv.not_held": {"es": "No se sostiene", "en": "Does not hold"},
+    "inv.not_tested": {"es": "No evaluado", "en": "Not tested"},
     # notes
     "note.p_stars": {"es": "*<i>p</i> < .05. **<i>p</i> < .01. ***<i>p</i> < .001.",
                      "en": "*<i>p</i> < .05. **<i>p</i> < .01. ***<i>p</i> < .001."},

@@ -74,15 +74,37 @@ def parameter_kind(lhs: str, op: str, rhs: str, observed: set, latent: set) -> s
 
 
 # ------------------------------------------------------------------ comparing two fits
+# Which version of CFI, TLI and RMSEA an invariance sequence compares under a scaled test: the robust
+# ones (Brosseau-Liard & Savalei) under MLR; under WLSMV the scaled ones, because lavaan 0.6.14 has no
+# robust indices for models with free latent means or scaling factors (every scalar step), and one
+# sequence must compare like with like
+INDEX_BASIS = {"continuous": ("robust", "scaled"), "ordered": ("scaled",)}
+
+
+def index_names(result: dict) -> dict[str, str]:
+    """role (chisq, df, pvalue, cfi, tli, rmsea) -> the lavaan measure an invariance table shows:
+    the scaled test and the version of the indices its comparisons used (INDEX_BASIS)."""
+    from .tables.robust import shown_names
+
+    fits = [m.get("fit", {}) for m in result.get("models", {}).values()]
+    names = shown_names(next((f for f in fits if f.get("chisq_scaled") is not None), None))
+    for c in result.get("comparisons", []):
+        for key, name in (c.get("delta_basis") or {}).items():
+            names[key.removeprefix("delta_")] = name
+    return names
+
+
 def compare_fits(restricted: dict, reference: dict, *, ntotal: int | None = None,
-                 ngroups: int | None = None) -> dict:
+                 ngroups: int | None = None, basis: tuple[str, ...] = ("robust", "scaled")) -> dict:
     """lavTestLRT(reference, restricted) plus the changes of the fit indices.
 
     Fit dicts use lavaan's names (dots -> underscores). With `chisq_scaled` in both, the
     difference is Satorra-Bentler (2001) scaled, as lavTestLRT does for robust estimators:
     cd = (df0 c0 - df1 c1) / (df0 - df1), T = (T0 - T1) / cd, with T the standard
     chi-squares and c the scaling factors (NaN and a note when cd < 0). `ntotal` and
-    `ngroups` give lavTestLRT's RMSEA of the difference (unscaled test only).
+    `ngroups` give lavTestLRT's RMSEA of the difference (unscaled test only). Under a scaled test
+    the changes of CFI, TLI and RMSEA are those of the first of `basis`'s versions both fits have
+    (`delta_basis` names them).
     """
     t0, df0 = float(restricted["chisq"]), float(restricted["df"])
     t1, df1 = float(reference["chisq"]), float(reference["df"])
@@ -109,9 +131,16 @@ def compare_fits(restricted: dict, reference: dict, *, ntotal: int | None = None
         out["rmsea_diff"] = math.sqrt(max(stat / ntotal / ddf - 1.0 / ntotal, 0.0)) * math.sqrt(ngroups or 1)
     else:
         out["rmsea_diff"] = float("nan")
+    # under a scaled test the changes are those of the indices the tables show (robust CFI, TLI,
+    # RMSEA, else the scaled ones: tables/robust.py), not of the standard ones beside them
+    used = {}
     for idx in ("cfi", "tli", "rmsea", "srmr"):
-        a, b = restricted.get(idx), reference.get(idx)
+        name = next((n for n in (f"{idx}_{b}" for b in basis) if scaled and _finite(restricted.get(n))
+                     and _finite(reference.get(n))), idx)
+        a, b = restricted.get(name), reference.get(name)
         out[f"delta_{idx}"] = float(a) - float(b) if _finite(a) and _finite(b) else float("nan")
+        used[f"delta_{idx}"] = name
+    out["delta_basis"] = used
     for idx in ("aic", "bic"):
         a, b = restricted.get(idx), reference.get(idx)
         out[f"delta_{idx}"] = float(a) - float(b) if _finite(a) and _finite(b) else float("nan")
@@ -302,6 +331,7 @@ def invariance(model, data: pd.DataFrame, group: str, *, steps=STEPS, rules: dic
                 comparison["full"] = {k: full[1][k] for k in ("chisq_diff", "df_diff", "pvalue", "delta_cfi",
                                                                "delta_rmsea", "delta_srmr", "pass")}
             comparisons.append(comparison)
+            notes += [n for n in comparison.get("notes", []) if n.endswith("the step is not tested")]
             if not comparison["pass"]:
                 chain_ok = False
                 notes.append(f"{step} invariance is not supported"
@@ -310,7 +340,7 @@ def invariance(model, data: pd.DataFrame, group: str, *, steps=STEPS, rules: dic
         if not res.converged:
             notes.append(f"the {step} model did not converge")
             chain_ok = False
-        if chain_ok:
+        if chain_ok and not (comparison or {}).get("decision") == "not tested":
             supported = step
         models[step] = {"group_equal": group_equal_for(step, ordered=is_ordered),
                         "group_partial": list(group_partial), "converged": res.converged,
@@ -334,7 +364,8 @@ def invariance(model, data: pd.DataFrame, group: str, *, steps=STEPS, rules: dic
 
 
 def _comparison(res, previous, step, prev_step, rule, combine) -> dict:
-    comp = compare_fits(res.fit, previous.fit, ntotal=res.n, ngroups=len(res.groups) or 1)
+    comp = compare_fits(res.fit, previous.fit, ntotal=res.n, ngroups=len(res.groups) or 1,
+                        basis=INDEX_BASIS["ordered" if getattr(res, "wls", None) is not None else "continuous"])
     if getattr(res, "wls", None) is not None and getattr(previous, "wls", None) is not None:
         # ordered items: lavTestLRT's Satorra (2000) test from the steps' Jacobians (not Satorra-Bentler 2001)
         from .sem.inference.lrt import satorra_2000
@@ -343,7 +374,17 @@ def _comparison(res, previous, step, prev_step, rule, combine) -> dict:
         comp.update(chisq_diff=t["chisq_diff"], df_diff=t["df_diff"], pvalue=t["pvalue"], scaled=True,
                     scaling_factor=float("nan"), method="satorra.2000")
     judged = check_rules(comp, rule, combine)
-    return {"model": step, "against": prev_step, **comp, **judged}
+    out = {"model": step, "against": prev_step, **comp, **judged}
+    if comp["df_diff"] == 0:
+        # the step adds no constraint (strict with ordered items under the delta parameterization:
+        # their residual variances are not parameters): nothing was tested, so nothing is supported
+        out["decision"] = "not tested"
+        out["notes"] = list(out.get("notes", [])) + [
+            f"{step} adds no equality constraint to {prev_step}"
+            + (" (ordered items under the delta parameterization have no residual variances to equate; "
+               "parameterization theta tests them)" if step == "strict" and getattr(res, "wls", None) is not None
+               else "") + ": the step is not tested"]
+    return out
 
 
 def step_score_tests(res, score_test) -> list[dict]:
@@ -450,7 +491,11 @@ TABLE_COLUMNS = ["model", "freed", *TABLE_FIT, "against", "chisq_diff", "df_diff
 
 
 def invariance_table(result: dict) -> pd.DataFrame:
-    """One row per step: fit, the comparison with the previous step, the decision."""
+    """One row per step: fit, the comparison with the previous step, the decision. Under a scaled
+    test the fit columns are the measures the tables show, under lavaan's names (chisq_scaled,
+    df_scaled, pvalue_scaled, cfi_robust ...: tables/robust.py)."""
+    names = index_names(result)
+    fit_cols = [names.get(k, k) for k in TABLE_FIT]
     comps = {c["model"]: c for c in result.get("comparisons", [])}
     freed: dict[str, list[str]] = {}
     for f in result.get("freed", []):
@@ -458,7 +503,7 @@ def invariance_table(result: dict) -> pd.DataFrame:
     rows = []
     for step, m in result.get("models", {}).items():
         row = {"model": step, "freed": ", ".join(freed.get(step, []))}
-        row.update({k: m["fit"].get(k) for k in TABLE_FIT})
+        row.update({k: m["fit"].get(k) for k in fit_cols})
         c = comps.get(step)
         row.update({
             "against": c["against"] if c else "",
@@ -471,7 +516,7 @@ def invariance_table(result: dict) -> pd.DataFrame:
             "decision": (c.get("decision") or ("supported" if c["pass"] else "not supported")) if c else "",
         })
         rows.append(row)
-    return pd.DataFrame(rows, columns=TABLE_COLUMNS)
+    return pd.DataFrame(rows, columns=["model", "freed", *fit_cols, *TABLE_COLUMNS[2 + len(TABLE_FIT):]])
 
 
 def invariance_markdown(result: dict) -> str:

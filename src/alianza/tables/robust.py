@@ -31,6 +31,17 @@ NOTES = {
 }
 
 
+# an invariance sequence under WLSMV compares the scaled indices (alianza.invariance.INDEX_BASIS)
+NOTES_SCALED_INDICES = {
+    "WLSMV": {"es": "Con WLSMV (DWLS sobre correlaciones policóricas), χ² está ajustado en media y varianza y "
+                    "CFI, TLI y RMSEA se calculan con él (versiones escaladas: lavaan 0.6.14 no da versiones "
+                    "robustas con medias latentes o factores de escala libres).",
+              "en": "Under WLSMV (DWLS on polychoric correlations), χ² is mean- and variance-adjusted and CFI, "
+                    "TLI and RMSEA are computed from it (scaled versions: lavaan 0.6.14 gives no robust versions "
+                    "with free latent means or scaling factors)."},
+}
+
+
 def is_scaled(fit: Mapping | None) -> bool:
     return bool(fit) and fit.get("chisq_scaled") is not None
 
@@ -52,10 +63,12 @@ def shown_fit(fit: Mapping | None, roles=None) -> dict:
     return {names[r]: fit.get(names[r]) for r in (roles or names) if r in names}
 
 
-def correction_note(estimators, lang: str) -> str:
-    """The note naming each scaled test among the estimators ('' for ML only)."""
+def correction_note(estimators, lang: str, *, scaled_indices: bool = False) -> str:
+    """The note naming each scaled test among the estimators ('' for ML only); `scaled_indices`:
+    the table shows the scaled CFI/TLI/RMSEA rather than the robust ones."""
     seen = dict.fromkeys(str(e).upper() for e in estimators if e)
-    return " ".join(NOTES[e].get(lang, NOTES[e]["en"]) for e in seen if e in NOTES)
+    notes = {**NOTES, **NOTES_SCALED_INDICES} if scaled_indices else NOTES
+    return " ".join(notes[e].get(lang, notes[e]["en"]) for e in seen if e in notes)
 
 
 def with_robust_measures(table, results: Mapping):

@@ -16,6 +16,7 @@ from ..i18n import t
 from . import robust
 from .apa import STATISTICS, ApaTable, Column, fmt_stat, missing, stat_column
 from .models import model_label
+from ..invariance import index_names
 
 ARROW = "\u2192"
 
@@ -312,8 +313,7 @@ def invariance(doc: dict, codebook, lang: str, *, decimals: int = 3, p_decimals:
     for f in doc.get("freed", []):
         freed.setdefault(f["step"], []).append(f["parameter"])
     rows = []
-    fits = [m.get("fit", {}) for m in doc.get("models", {}).values()]
-    k = next((robust.shown_names(f) for f in fits if robust.is_scaled(f)), robust.shown_names(None))
+    k = index_names(doc)
     for step, m in doc.get("models", {}).items():
         fit = m.get("fit", {})
         c = comps.get(step)
@@ -326,7 +326,8 @@ def invariance(doc: dict, codebook, lang: str, *, decimals: int = 3, p_decimals:
             "chisq_diff": c.get("chisq_diff") if c else None, "df_diff": c.get("df_diff") if c else None,
             "pvalue": c.get("pvalue") if c else None, "delta_cfi": c.get("delta_cfi") if c else None,
             "delta_rmsea": c.get("delta_rmsea") if c else None, "delta_srmr": c.get("delta_srmr") if c else None,
-            "decision": (t("inv.held" if c.get("pass") else "inv.not_held", lang)) if c else "",
+            "decision": (t("inv.not_tested" if c.get("decision") == "not tested" else
+                           "inv.held" if c.get("pass") else "inv.not_held", lang)) if c else "",
             "freed": ", ".join(freed.get(step, [])),
         })
     body = pd.DataFrame(rows)
@@ -360,7 +361,7 @@ def invariance(doc: dict, codebook, lang: str, *, decimals: int = 3, p_decimals:
         note += " " + invariance_note(extra, codebook, lang)
     estimator = doc.get("estimator") or next((m.get("estimator") for m in doc.get("models", {}).values()
                                               if m.get("estimator")), None)
-    note = f"{note} {robust.correction_note([estimator], lang)}".strip()
+    note = f"{note} {robust.correction_note([estimator], lang, scaled_indices=k['cfi'].endswith('_scaled'))}".strip()
     raw = body.drop(columns=["label"])
     title = t("title.invariance", lang, group=gname.lower() if lang == "es" else gname)
     return ApaTable(name=f"invariance_{group}", title=title,

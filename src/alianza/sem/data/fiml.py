@@ -118,8 +118,10 @@ def pattern_summary(data, observed: list[str]) -> dict:
     `n_patterns` and `complete_rows` count the rows handed in; `coverage` is the share of
     rows observing each variable (lavaan's diag(lavInspect(fit, "coverage")) for FIML).
     """
-    x = data.loc[:, observed].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    obs = ~np.isnan(x)
+    # the observed-cell mask, column by column (no float copy of the data)
+    obs = np.column_stack([(data[v] if pd.api.types.is_numeric_dtype(data[v]) and not pd.api.types.is_bool_dtype(data[v])
+                            else pd.to_numeric(data[v], errors="coerce")).notna().to_numpy() for v in observed]) \
+        if observed else np.zeros((len(data), 0), bool)
     keep = obs.any(axis=1)
     n = int(keep.sum())
     patterns = np.unique(obs[keep], axis=0) if n else np.zeros((0, len(observed)), bool)

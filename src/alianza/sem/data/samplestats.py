@@ -42,19 +42,31 @@ def select_complete(data: pd.DataFrame, observed: list[str], *, source=None) -> 
     if missing:
         raise InputError(f"model variable(s) not in the data: {', '.join(missing)}",
                          file=source, column=missing[0])
-    sub = pd.DataFrame(numeric_matrix(data, observed, source), index=data.index, columns=list(observed))
-    complete = sub.notna().all(axis=1).to_numpy()
-    dropped = list(sub.index[~complete])
-    return ListwiseData(sub.loc[complete], len(sub), int((~complete).sum()), dropped)
+    x = numeric_matrix(data, observed, source)
+    complete = ~np.isnan(x).any(axis=1)
+    if not complete.all():
+        x = x[complete]                     # the only copy: none when every row is complete
+    dropped = list(data.index[~complete])
+    sub = pd.DataFrame(x, index=data.index[complete], columns=list(observed), copy=False)
+    return ListwiseData(sub, len(data), int((~complete).sum()), dropped)
 
 
 def sample_stats(data: pd.DataFrame, observed: list[str]) -> SampleStats:
     x = data.loc[:, observed].to_numpy(dtype=float)
     n = x.shape[0]
     mean = x.mean(axis=0)
-    dev = x - mean
-    cov = dev.T @ dev / n
-    return SampleStats([cov], [mean], [n], list(observed))
+    return SampleStats([centered_crossproduct(x, mean) / n], [mean], [n], list(observed))
+
+
+def centered_crossproduct(x: np.ndarray, mean: np.ndarray, rows: int = 16384) -> np.ndarray:
+    """(x - mean)'(x - mean), centred in blocks of rows so that no copy of the whole data is made
+    (100,000 rows of 24 items: a 3 MB block instead of an 18 MB one)."""
+    p = x.shape[1]
+    out = np.zeros((p, p))
+    for i in range(0, x.shape[0], rows):
+        dev = x[i:i + rows] - mean
+        out += dev.T @ dev
+    return out
 
 
 def weighted_stats(x: np.ndarray, weights: np.ndarray, observed: list[str]) -> SampleStats:

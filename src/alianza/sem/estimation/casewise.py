@@ -33,7 +33,7 @@ from alianza.sem.inference import fitmeasures as fm
 from alianza.sem.data.fiml import (CasewiseML, IndependenceStructure, Patterns, SemStructure, em_saturated, loglik,
                    patterns_of)
 from alianza.sem.estimation.estimate import fit_ml as fit_ml_moments, reflect_factors, start_values
-from alianza.sem.matrices.model import SemModel
+from alianza.sem.matrices.model import MomentsObjective, SemModel
 from alianza.sem.spec.multigroup import group_partable, group_start_values
 from alianza.sem.estimation.options import Options
 from alianza.sem.spec.partable import build_partable, var_names
@@ -125,6 +125,20 @@ class MultiGroupCasewise:
     def first_order(self, theta) -> list[np.ndarray]:
         """B0_g per group (per observation of the group)."""
         return [first_order(o, theta) for o in self.parts]
+
+
+class CasewiseObjective:
+    """The casewise (FIML) likelihood of a fit, re-evaluable on any SemModel over the same table:
+    what post-fit tools (score tests) read, never refitting (lavaan's gradient and expected
+    information, h1 structured, under missing = "ml")."""
+
+    def __init__(self, stats: SampleStats, patterns: list, fixed_means: list):
+        self.stats, self.patterns, self.fixed_means = stats, patterns, fixed_means
+
+    def gradient_information(self, model: SemModel, theta) -> tuple[np.ndarray, np.ndarray]:
+        model.set_exogenous(self.stats)
+        return MultiGroupCasewise([CasewiseML(SemStructure(model, g), pat, fixed_mean=fm) for g, (pat, fm)
+                                   in enumerate(zip(self.patterns, self.fixed_means))]).grad_info(theta)
 
 
 def robust_vcov(obj: MultiGroupCasewise, theta, warnings: list, *, robust: bool):
@@ -391,6 +405,8 @@ def fit_casewise(parsed, data: pd.DataFrame, opts: Options, *, meanstructure=Non
         groups=list(labels) if G > 1 else [], group_nobs=[len(gd.x) for gd in groups] if G > 1 else [],
         missing=opts.missing, ordered=[], fmin=chisq / (2 * n), iterations=iterations, options=opts.to_dict(),
         sample_stats=stats, names=names, theta=theta,
+        objective=(CasewiseObjective(stats, [part.pat for part in parts], [part.fixed_mean for part in parts])
+                   if fiml else MomentsObjective(stats)),
         em_iterations=max(h.iterations for h in h1s) if fiml else None,
         per_group=per_group if G > 1 else {}, group=opts.group, group_equal=list(opts.group_equal),
         group_partial=list(opts.group_partial),

@@ -222,6 +222,29 @@ class DeltaModel:
         return self._chain(values, imp, dsig, dmu, d_tau, d_delta)
 
 
+class DwlsObjective:
+    """The DWLS/ULS discrepancy of a fit on its thresholds and polychoric correlations, re-evaluable
+    on any SemModel over the same table: what post-fit tools (score tests) read, never refitting.
+
+    As lavaan's lav_model_gradient and expected information for DWLS: the gradient
+    -sum_g (N_g - 1) / N D_g' W_g (s_g - m_g), the information sum_g N_g / N D_g' W_g D_g."""
+
+    def __init__(self, stats: list[OrdinalStats], weights: list[np.ndarray], parameterization: str):
+        self.stats, self.weights, self.parameterization = stats, weights, parameterization
+
+    def gradient_information(self, model: SemModel, theta) -> tuple[np.ndarray, np.ndarray]:
+        nobs = np.array([st.n for st in self.stats], float)
+        n = nobs.sum()
+        grad, info = np.zeros(model.npar), np.zeros((model.npar, model.npar))
+        for g, (st, W) in enumerate(zip(self.stats, self.weights)):
+            dm = DeltaModel(model, st, g, self.parameterization)
+            D = dm.jacobian(theta)
+            WD = W[:, None] * D
+            grad -= (nobs[g] - 1) / n * WD.T @ (st.wls_obs - dm.moments(theta))
+            info += nobs[g] / n * D.T @ WD
+        return grad, info
+
+
 def scaled_shifted(chisq, df, Ws, Deltas, gammas, fg):
     """lavaan's scaled.shifted test over G groups (lav_test_satorra_bentler, 0.6-13 and later):
     U = V - V D E^-1 D' V with V = bdiag(fg W_g), Gamma = bdiag(Gamma_g / fg), E = D' V D;
@@ -494,6 +517,7 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
         groups=list(labels) if G > 1 else [], group_nobs=[int(x) for x in nobs] if G > 1 else [],
         fmin=fmin, iterations=est.iterations, theta=theta, names=names, thresholds=thresholds,
         wls={"delta": Ds, "weights": Ws, "gamma": gammas, "fg": fg, "information": info},
+        objective=DwlsObjective(stats_g, Ws, parameterization),
         options={"estimator": estimator, "se": "robust.sem", "information": "expected",
                  "h1_information": "unstructured", "test": "scaled.shifted", "parameterization": parameterization},
         group=group, group_equal=list(group_equal), group_partial=list(group_partial), per_group=per_group,

@@ -11,7 +11,7 @@ from alianza.sem.estimation.casewise import fit_casewise
 from alianza.sem.data.fiml import pattern_summary
 from alianza.sem.spec.multigroup import fit_groups
 from alianza.sem.estimation.options import resolve
-from alianza.sem.matrices.model import SemModel
+from alianza.sem.matrices.model import MomentsObjective, SemModel
 from alianza.sem.inference.modindices import modification_indices
 from alianza.sem.spec.partable import build_partable, var_names
 from alianza.sem.solution.result import SemFit
@@ -135,7 +135,7 @@ def fit_stats(table, names, stats: SampleStats, *, meanstructure: bool, warnings
         sample_mean=pd.Series(stats.mean[0], index=ov),
         implied_mean=pd.Series(imp.mu if meanstructure else stats.mean[0], index=ov),
         partable=table.assign(est=values), vcov=vcov,
-        fmin=est.fmin, iterations=est.iterations, sample_stats=stats, names=names, theta=est.theta,
+        fmin=est.fmin, iterations=est.iterations, sample_stats=stats, objective=MomentsObjective(stats), names=names, theta=est.theta,
     )
     return result
 

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from alianza.sem.inference.distributions import chi2_sf
 
-from alianza.sem.matrices.model import SemModel, ml_gradient_information
+from alianza.sem.matrices.model import SemModel
 from alianza.sem.spec.multigroup import equality_constraints
 from alianza.sem.solution.result import SemFit
 
@@ -37,22 +37,23 @@ def score_test(result: SemFit) -> dict:
     row, so a reader does not need the parameter table to see what the test is about.
     """
     table = result.partable
-    if table is None or result.sample_stats is None or result.names is None:
-        raise ValueError("score tests need a fit made by alianza.sem (partable and sample statistics)")
+    if table is None or result.objective is None or result.names is None:
+        raise ValueError("score tests need a fit made by alianza.sem (partable and objective)")
     cons = equality_constraints(table)
     if cons.empty:
         raise ValueError("the model has no equality constraints to release")
-    stats = result.sample_stats
     free_rows = np.flatnonzero(table["free"].to_numpy() > 0)
     free_rows = free_rows[np.argsort(table["free"].to_numpy()[free_rows])]
     # the unconstrained space: one parameter per free row, at the constrained estimates
     par_x = np.full(len(table), -1)
     par_x[free_rows] = np.arange(len(free_rows))
     model_x = SemModel(table.assign(par=par_x), result.names, bool((table["op"] == "~1").any()))
-    model_x.set_exogenous(stats)
     x = table["est"].to_numpy(dtype=float)[free_rows]
-    grad, info = ml_gradient_information(model_x, x, stats)
-    n = stats.ntotal
+    # the estimator's own objective (ML on the moments, the casewise likelihood under FIML, DWLS),
+    # as lavTestScore's gradient.logl and information "expected"; lavaan uses this ordinary score
+    # test under robust estimators too
+    grad, info = result.objective.gradient_information(model_x, x)
+    n = int(sum(result.group_nobs)) if result.group_nobs else int(result.n)
     R = np.zeros((len(cons), len(free_rows)))
     R[np.arange(len(cons)), par_x[cons["row_lhs"].to_numpy()]] = 1.0
     R[np.arange(len(cons)), par_x[cons["row_rhs"].to_numpy()]] = -1.0

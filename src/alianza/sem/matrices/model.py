@@ -151,6 +151,19 @@ def ml_gradient_information(model: SemModel, theta, stats: SampleStats, *, info:
     return grad, inform
 
 
+class MomentsObjective:
+    """The ML discrepancy of a fit on its sample moments (complete rows), re-evaluable on any
+    SemModel over the same table: what post-fit tools (score tests) read, never refitting."""
+
+    def __init__(self, stats: SampleStats):
+        self.stats = stats
+
+    def gradient_information(self, model: SemModel, theta) -> tuple[np.ndarray, np.ndarray]:
+        """lavaan's gradient of fmin and expected information per observation."""
+        model.set_exogenous(self.stats)
+        return ml_gradient_information(model, theta, self.stats)
+
+
 def gradient_information_cells(imp: Implied, dsig, dmu, cov, mean, meanstructure, *, info=True,
                                x_idx=()):
     """Gradient and expected information (per observation) for any stack of derivatives.

@@ -65,6 +65,12 @@ class SemFit:
     # WLSMV/ULSMV: per group the Jacobian of the (thresholds, correlations) at the estimates, the weights,
     # Gamma and N_g / N, and the expected information (what lavTestLRT's Satorra 2000 test reads)
     wls: dict | None = None
+    # the estimator's objective on the data the fit read, re-evaluable on any SemModel over the same
+    # table: objective.gradient_information(model, theta) -> (gradient of fmin, expected information
+    # per observation), lavaan's lav_model_gradient and information "expected" (score tests read it).
+    # MomentsObjective (matrices/model.py), CasewiseObjective (estimation/casewise.py: FIML),
+    # DwlsObjective (estimation/dwls.py: WLSMV, ULSMV)
+    objective: object | None = None
     # multi-group fits (sem/spec/multigroup.py): group labels in lavaan's order and N per group;
     # params/modindices then have a `group` column (1, 2, ...), r2 is {label: {var: r2}} and
     # the matrix fields hold group 1 (every group's in per_group)

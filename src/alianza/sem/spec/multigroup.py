@@ -30,7 +30,7 @@ from alianza.errors import ConfigError, InputError, ModelSyntaxError
 from alianza.sem.inference import fitmeasures as fm
 from alianza.sem.estimation.estimate import estimate_moments, start_values
 from alianza.sem.solution.solution import improper, information_vcov, parameter_table
-from alianza.sem.matrices.model import SemModel
+from alianza.sem.matrices.model import MomentsObjective, SemModel
 from alianza.sem.inference.modindices import modification_indices
 from alianza.sem.spec.partable import VarNames, append_definitions, number_parameters, build_partable, var_names
 from alianza.sem.solution.result import SemFit
@@ -318,7 +318,7 @@ def fit_group_stats(table: pd.DataFrame, names: VarNames, stats: SampleStats, la
         sample_mean=first["sample_mean"], implied_mean=first["implied_mean"],
         partable=table.assign(est=values), vcov=vcov,
         groups=list(labels), group_nobs=[int(x) for x in stats.nobs],
-        fmin=est.fmin, iterations=est.iterations, per_group=per_group, sample_stats=stats, names=names,
+        fmin=est.fmin, iterations=est.iterations, per_group=per_group, sample_stats=stats, objective=MomentsObjective(stats), names=names,
         theta=est.theta,
     )
 

@@ -1,0 +1,73 @@
+"""The invariance sequence under robust and ordinal estimators: which indices the steps compare,
+score tests from the estimator's own objective, and a step that adds no constraint.
+
+Data: psychTools' bfi (tests/fixtures/shapes/bfi.csv, ordered 6-point items), its first 900 rows.
+"""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from alianza.invariance import compare_fits, invariance, invariance_table
+from alianza.tables.structural import invariance as invariance_apa
+from tests.conftest import ROOT
+
+BFI = pd.read_csv(ROOT / "tests" / "fixtures" / "shapes" / "bfi.csv").head(900)
+MODEL = "agree =~ A1 + A2 + A3 + A4 + A5\nconsc =~ C1 + C2 + C3 + C4 + C5"
+
+
+def _fit(chisq, df, c, cfi, cfi_scaled, cfi_robust):
+    return {"chisq": chisq, "df": df, "chisq_scaled": chisq / c, "chisq_scaling_factor": c, "cfi": cfi,
+            "cfi_scaled": cfi_scaled, "cfi_robust": cfi_robust, "tli": cfi, "rmsea": 0.05, "srmr": 0.04}
+
+
+def test_scaled_comparisons_take_the_robust_indices_then_the_scaled_ones():
+    restricted, reference = _fit(120.0, 30, 1.2, 0.95, 0.94, 0.93), _fit(100.0, 25, 1.1, 0.97, 0.96, 0.96)
+    robust = compare_fits(restricted, reference)
+    assert robust["delta_basis"]["delta_cfi"] == "cfi_robust"
+    assert math.isclose(robust["delta_cfi"], 0.93 - 0.96)
+    scaled = compare_fits(restricted, reference, basis=("scaled",))
+    assert scaled["delta_basis"]["delta_cfi"] == "cfi_scaled"
+    assert math.isclose(scaled["delta_cfi"], 0.94 - 0.96)
+    del restricted["cfi_robust"]            # a fit without robust indices: the next version both have
+    assert compare_fits(restricted, reference)["delta_basis"]["delta_cfi"] == "cfi_scaled"
+    plain = compare_fits({k: v for k, v in restricted.items() if k != "chisq_scaled"}, reference)
+    assert plain["delta_basis"]["delta_cfi"] == "cfi"
+
+
+@pytest.fixture(scope="module")
+def ordinal():
+    return invariance(MODEL, BFI, "gender", ordered="all", partial={"enabled": False})
+
+
+def test_ordinal_strict_step_is_not_tested_and_not_supported(ordinal):
+    strict = next(c for c in ordinal.comparisons if c["model"] == "strict")
+    assert strict["df_diff"] == 0 and strict["decision"] == "not tested"
+    assert ordinal.supported != "strict"
+    assert any("parameterization theta" in n for n in ordinal.notes)
+    table = invariance_table(ordinal.to_dict())
+    assert table.loc[table["model"] == "strict", "decision"].item() == "not tested"
+
+
+def test_ordinal_sequence_compares_the_scaled_indices_and_shows_them(ordinal):
+    doc = ordinal.to_dict()
+    for c in doc["comparisons"]:
+        assert c["delta_basis"]["delta_cfi"] == "cfi_scaled"
+    metric = next(c for c in doc["comparisons"] if c["model"] == "metric")
+    fits = {k: m["fit"] for k, m in doc["models"].items()}
+    assert math.isclose(metric["delta_cfi"], fits["metric"]["cfi_scaled"] - fits["configural"]["cfi_scaled"])
+    table = invariance_table(doc)
+    assert {"chisq_scaled", "cfi_scaled", "rmsea_scaled"} <= set(table.columns)
+    for lang, word, note in (("en", "Not tested", "scaled versions"), ("es", "No evaluado", "versiones escaladas")):
+        apa = invariance_apa(doc, None, lang)
+        assert apa.body.loc[apa.body["step"] == "strict", "decision"].item() == word
+        assert "cfi_scaled" in apa.body.columns and "cfi_robust" not in apa.body.columns
+        assert note in " ".join(apa.notes)
+
+
+def test_ordinal_steps_record_score_tests_of_the_dwls_objective(ordinal):
+    metric = ordinal.to_dict()["models"]["metric"]["score_tests"]
+    assert len(metric) == 8                         # one per loading constrained equal (2 x 4 free)
+    assert all(r["par_op"] == "=~" and r["X2"] >= 0 for r in metric)
