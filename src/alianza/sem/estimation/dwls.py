@@ -30,7 +30,8 @@ from alianza.sem.estimation.estimate import reflect_factors, start_values
 from alianza.sem.matrices.model import SemModel
 from alianza.sem.inference.modindices import modification_indices
 from alianza.sem.spec.partable import append_definitions, build_partable, number_parameters
-from alianza.sem.data.polychoric import OrdinalStats, ordinal_stats, pair_index
+from alianza.sem.data.categorical import CategoricalStats, categorical_stats
+from alianza.sem.data.polychoric import pair_index
 from alianza.sem.matrices.ram import KIND_S, RAMBlock
 from alianza.sem.solution.result import SemFit
 from alianza.sem.inference.robust import robust_indices, scaled_indices
@@ -119,14 +120,17 @@ def ordered_group_partable(parsed: ParsedModel, ordered: list[str], nthresholds:
 
 
 class DeltaModel:
-    """theta -> (thresholds, correlations of y*) of group g, delta parameterization.
+    """theta -> lavaan's WLS.est of group g (thresholds and minus the means, variances of the
+    continuous items, covariances below the diagonal), delta or theta parameterization.
 
-    With scaling factors delta (`~*~`, 1 in group 1), the residual variances of the ordered items
-    are not parameters but 1 / delta^2 minus the explained variance, so Sigma* = D Sigma D is a
-    correlation matrix; the standardized thresholds are delta (tau - mu*), mu* the implied means
-    of y* (latent means through the loadings)."""
+    With scaling factors delta (`~*~`, 1 in group 1) of the ordered items, the residual variances
+    of the ordered items are not parameters (delta) but 1 / delta^2 minus the explained variance,
+    so Sigma* = D Sigma D has a unit diagonal on the ordered items (D = delta there, 1 on the
+    continuous items); the standardized thresholds are delta (tau - mu*), mu* the implied means
+    of y* (intercepts and latent means through the loadings). Under theta the residual variances
+    are parameters and delta = diag(Sigma)^-1/2 follows them."""
 
-    def __init__(self, model: SemModel, stats: OrdinalStats, g: int = 0, parameterization: str = "delta"):
+    def __init__(self, model: SemModel, stats: CategoricalStats, g: int = 0, parameterization: str = "delta"):
         t = model.table
         self.model = model
         self.g = g
@@ -137,40 +141,57 @@ class DeltaModel:
         ops, lhs, rhs = (t[c].to_numpy()[rows] for c in ("op", "lhs", "rhs"))
         ov = model.names.ov
         find = {(o, l, r): int(i) for i, o, l, r in zip(rows, ops, lhs, rhs)}
-        self.th_rows = np.array([find[("|", ov[j], f"t{k}")] for j in range(len(ov))
-                                 for k in range(1, int((stats.th_item == j).sum()) + 1)], dtype=int)
-        pos = {int(r): c for c, r in enumerate(self.cells.rows)}
-        self.var_rows = np.array([find[("~~", v, v)] for v in ov], dtype=int)
-        self.var_cells = np.array([pos[r] for r in self.var_rows], dtype=int)
-        self.delta_rows = np.array([find[("~*~", v, v)] for v in ov], dtype=int)
-        self.pi, self.pj = pair_index(len(ov))
         self.p = len(ov)
-        self.th_item = np.asarray(stats.th_item, int)
+        self.ord = np.flatnonzero(stats.ordered)              # ordered items
+        self.num = np.flatnonzero(~stats.ordered)             # continuous items
+        th_item = np.asarray(stats.th_item, int)
+        numeric = ~stats.ordered[th_item]
+        self.th_pos = np.flatnonzero(~numeric)                # th entries that are thresholds
+        self.mean_pos = np.flatnonzero(numeric)               # th entries that are (minus) means
+        self.nth = len(th_item)
+        self.th_item = th_item[self.th_pos]
+        self.th_rows = np.array([find[("|", ov[j], f"t{k}")] for j in self.ord
+                                 for k in range(1, int((self.th_item == j).sum()) + 1)], dtype=int)
+        pos = {int(r): c for c, r in enumerate(self.cells.rows)}
+        self.var_rows = np.array([find[("~~", ov[j], ov[j])] for j in self.ord], dtype=int)
+        self.var_cells = np.array([pos[r] for r in self.var_rows], dtype=int)
+        self.delta_rows = np.array([find[("~*~", ov[j], ov[j])] for j in self.ord], dtype=int)
+        self.pi, self.pj = pair_index(self.p)
 
     def values(self, theta):
-        """Row values with the residual variances (delta) or scaling factors (theta) solved for,
-        and the implied moments (unscaled)."""
+        """Row values with the residual variances (delta) or scaling factors (theta) of the
+        ordered items solved for, and the implied moments (unscaled)."""
         values = self.model.row_values(theta)
         c = self.cells
+        o = self.ord
         if self.theta_param:
             imp = self.block.implied(c.kind, c.ii, c.jj, values[c.rows])
-            values[self.delta_rows] = 1.0 / np.sqrt(np.diag(imp.sigma))
+            values[self.delta_rows] = 1.0 / np.sqrt(np.diag(imp.sigma)[o])
             return values, imp
         vals = values[c.rows].copy()
         vals[self.var_cells] = 0.0
         imp0 = self.block.implied(c.kind, c.ii, c.jj, vals)
-        M = imp0.C[:, : self.p] ** 2          # d diag(Sigma) / d residual variance
+        M = imp0.C[np.ix_(o, o)] ** 2           # d diag(Sigma) / d residual variance
         delta = values[self.delta_rows]
-        resid = np.linalg.solve(M, 1.0 / delta ** 2 - np.diag(imp0.sigma))
+        resid = np.linalg.solve(M, 1.0 / delta ** 2 - np.diag(imp0.sigma)[o])
         values[self.var_rows] = resid
         vals[self.var_cells] = resid
         return values, self.block.implied(c.kind, c.ii, c.jj, vals)
 
+    def scales(self, values) -> np.ndarray:
+        """The scaling factors of every item (1 on the continuous ones)."""
+        d = np.ones(self.p)
+        d[self.ord] = values[self.delta_rows]
+        return d
+
     def moments(self, theta):
         values, imp = self.values(theta)
-        delta = values[self.delta_rows]
-        th = delta[self.th_item] * (values[self.th_rows] - imp.mu[self.th_item])
-        return np.concatenate([th, (delta[self.pi] * delta[self.pj]) * imp.sigma[self.pi, self.pj]])
+        delta = self.scales(values)
+        th = np.zeros(self.nth)
+        th[self.th_pos] = delta[self.th_item] * (values[self.th_rows] - imp.mu[self.th_item])
+        th[self.mean_pos] = -imp.mu[self.num]
+        return np.concatenate([th, np.diag(imp.sigma)[self.num],
+                               (delta[self.pi] * delta[self.pj]) * imp.sigma[self.pi, self.pj]])
 
     def jacobian(self, theta):
         values, imp = self.values(theta)
@@ -186,38 +207,43 @@ class DeltaModel:
         return out
 
     def _chain(self, values, imp, dsig, dmu, d_tau, d_delta):
-        """(thresholds, correlations) derivatives from those of the cells: the residual variances
+        """WLS.est derivatives from those of the cells: the ordered items' residual variances
         re-solved (M dres = d(1/delta^2) - d diag Sigma0), then the scaling by delta."""
-        idx = np.arange(self.p)
-        delta = values[self.delta_rows]
+        o = self.ord
+        k = len(dsig)
+        delta = self.scales(values)
+        dd = np.zeros((self.p, k))                # d delta: 0 on the continuous items
         if d_delta is None:            # theta: delta = diag(Sigma)^-1/2 follows the parameters
             total = dsig
-            d_delta = -0.5 * delta[:, None] ** 3 * dsig[:, idx, idx].T
+            dd[o] = -0.5 * delta[o, None] ** 3 * dsig[:, o, o].T
         else:
-            dvar, _ = RAMBlock.derivatives(imp, np.full(self.p, KIND_S), idx, idx)
-            Mt = dvar[:, idx, idx].T                              # [i, j]: d Sigma_ii / d resid_j
-            d_inv2 = -2.0 / delta[:, None] ** 3 * d_delta          # p x k: d (1/delta^2)
-            dres = np.linalg.solve(Mt, d_inv2 - dsig[:, idx, idx].T)
+            dd[o] = d_delta
+            dvar, _ = RAMBlock.derivatives(imp, np.full(len(o), KIND_S), o, o)
+            Mt = dvar[:, o, o].T                                  # [i, j]: d Sigma_ii / d resid_j
+            d_inv2 = -2.0 / delta[o, None] ** 3 * d_delta          # d (1/delta^2)
+            dres = np.linalg.solve(Mt, d_inv2 - dsig[:, o, o].T)
             total = dsig + np.einsum("jk,jab->kab", dres, dvar)    # k x p x p, unscaled Sigma
         pi, pj, ti = self.pi, self.pj, self.th_item
         sig = imp.sigma[pi, pj]
         d_cor = (delta[pi] * delta[pj])[:, None] * total[:, pi, pj].T \
-            + (d_delta[pi] * delta[pj][:, None] + delta[pi][:, None] * d_delta[pj]) * sig[:, None]
-        tau = values[self.th_rows]
-        centred = tau - imp.mu[ti]
-        d_th = d_delta[ti] * centred[:, None] + delta[ti][:, None] * (d_tau - dmu[:, ti].T)
-        return np.vstack([d_th, d_cor])
+            + (dd[pi] * delta[pj][:, None] + delta[pi][:, None] * dd[pj]) * sig[:, None]
+        centred = values[self.th_rows] - imp.mu[ti]
+        d_th = np.zeros((self.nth, k))
+        d_th[self.th_pos] = dd[ti] * centred[:, None] + delta[ti][:, None] * (d_tau - dmu[:, ti].T)
+        d_th[self.mean_pos] = -dmu[:, self.num].T
+        d_var = total[:, self.num, self.num].T
+        return np.vstack([d_th, d_var, d_cor])
 
     def extend(self, theta, dsig, dmu, d_th_model):
-        """Jacobian of (thresholds, correlations) for any stack of cell derivatives (the model's
-        parameters first, then candidates: modification indices)."""
+        """Jacobian of WLS.est for any stack of cell derivatives (the model's parameters first,
+        then candidates: modification indices)."""
         values, imp = self.values(theta)
         k = len(dsig)
         d_tau = np.zeros((len(self.th_rows), k))
         d_tau[:, : d_th_model.shape[1]] = d_th_model
         d_delta = None
         if not self.theta_param:
-            d_delta = np.zeros((self.p, k))
+            d_delta = np.zeros((len(self.ord), k))
             d_delta[:, : self.model.npar] = self.param_incidence(self.delta_rows, self.model.npar)
         return self._chain(values, imp, dsig, dmu, d_tau, d_delta)
 
@@ -314,13 +340,13 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
             raise ConfigError(f"only {len(x)} complete rows{where} for the model variables", key="data")
         for j, v in enumerate(names0.ov):
             if len(np.unique(x[:, j])) < 2:
-                raise InputError(f"ordered item has a single category in the complete rows{where}", file=source,
-                                 column=v)
-        stats_g.append(ordinal_stats(x, names0.ov))
-    nth = {v: len(stats_g[0].levels[j]) - 1 for j, v in enumerate(names0.ov)}
+                kind = "ordered item has a single category" if v in ordered else "continuous item has no variance"
+                raise InputError(f"{kind} in the complete rows{where}", file=source, column=v)
+        stats_g.append(categorical_stats(x, names0.ov, ordered))
+    nth = {v: len(stats_g[0].levels[j]) - 1 for j, v in enumerate(names0.ov) if v in ordered}
     for lab, st in zip(labels[1:], stats_g[1:]):
         for j, v in enumerate(names0.ov):
-            if not np.array_equal(st.levels[j], stats_g[0].levels[j]):
+            if v in ordered and not np.array_equal(st.levels[j], stats_g[0].levels[j]):
                 raise InputError(f"ordered item has categories {_cats(st.levels[j])} in group {lab!r} but "
                                  f"{_cats(stats_g[0].levels[j])} in group {labels[0]!r}; every group needs "
                                  "the same categories (lavaan too)", file=source, column=v)
@@ -357,8 +383,9 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
             info = info + c * D.T @ WD
         return grad, info
 
-    # starting values from each group's polychoric correlations (as from moments), then its thresholds
-    corr = SampleStats([st.correlation for st in stats_g], [np.zeros(len(names.ov))] * G, [st.n for st in stats_g],
+    # starting values from each group's polychoric/polyserial covariances and the continuous items'
+    # means (as from moments), then its thresholds
+    corr = SampleStats([st.cov for st in stats_g], [st.mean for st in stats_g], [st.n for st in stats_g],
                        names.ov)
     start = group_start_values(model, corr) if G > 1 else start_values(model, corr)
     for st, dm in zip(stats_g, dms):
@@ -400,7 +427,7 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
     nstat = sum(len(so) for so in s_obs)
     df = nstat - model.npar
     stat, scale, shift, pval = scaled_shifted(chisq, df, Ws, Ds, gammas, fg)
-    nthr = [len(st.thresholds) for st in stats_g]
+    nthr = [st.n_univariate for st in stats_g]
     base_chisq = sum((st.n - 1) * float(np.sum(W[k:] * so[k:] ** 2)) for st, W, so, k in zip(stats_g, Ws, s_obs, nthr))
     base_df = nstat - sum(nthr)
     base_D = []
@@ -411,7 +438,7 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
         base_D.append(d)
     b_stat, b_scale, b_shift, b_pval = scaled_shifted(base_chisq, base_df, Ws, base_D, gammas, fg)
     lo, hi = fm.rmsea_ci(chisq, df, n, groups=G)
-    srmr = sum(w * float(np.sqrt(np.mean(((st.correlation - imp_s) [np.tril_indices(len(names.ov))]) ** 2)))
+    srmr = sum(w * float(np.sqrt(np.mean(((st.correlation - _cov2cor(imp_s))[np.tril_indices(len(names.ov))]) ** 2)))
                for w, st, imp_s in zip(fg, stats_g, [_scaled_sigma(vals, dm, imp) for dm, (vals, imp) in zip(dms, solved)]))
     f = {
         "npar": model.npar, "fmin": fmin, "chisq": chisq, "df": df, "pvalue": fm.chisq_pvalue(chisq, df),
@@ -441,7 +468,8 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
     # scaling factors or latent means (equal thresholds across groups) that refit fails and lavaan
     # reports no robust indices, so neither do we
     free = table["free"].to_numpy() > 0
-    catml_ok = not np.any(free & np.isin(table["op"].to_numpy(), ["~*~", "~1"]))
+    # lavaan's lav_fit_catml_dwls also gives none with continuous items (ov.num)
+    catml_ok = not np.any(free & np.isin(table["op"].to_numpy(), ["~*~", "~1"])) and bool(stats_g[0].ordered.all())
     if catml_ok and vcov is not None and df > 0:
         robust = catml_robust([st.correlation for st in stats_g],
                               [_scaled_sigma(vals, dm, imp) for dm, (vals, imp) in zip(dms, solved)],
@@ -476,8 +504,9 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
     else:
         r2 = rsquare(params["lhs"], params["op"], params["rhs"], params["std_all"].to_numpy())
     first = stats_g[0]
-    thresholds = pd.Series(first.thresholds, index=[f"{ov[j]}|t{k + 1}" for j in range(p)
-                                                    for k in range(int((first.th_item == j).sum()))])
+    th_item = first.th_item[~first.th_numeric]
+    thresholds = pd.Series(first.thresholds, index=[f"{ov[j]}|t{k + 1}" for j in dict.fromkeys(th_item)
+                                                    for k in range(int((th_item == j).sum()))])
     per_group = {}
     if G > 1:
         per_group = {lab: dict(n=st.n, latent_cov=pd.DataFrame(imp.V[p:, p:], index=lv, columns=lv),
@@ -486,7 +515,7 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
     return SemFit(
         params=params, fit=order_fit(f), r2=r2, modindices=mi, n=n, converged=est.converged,
         warnings=warnings, estimator=estimator, observed=list(ov), latent=list(lv),
-        sample_cov=pd.DataFrame(first.correlation, index=ov, columns=ov),
+        sample_cov=pd.DataFrame(first.cov, index=ov, columns=ov),
         implied_cov=pd.DataFrame(imps[0].sigma, index=ov, columns=ov),
         latent_cov=pd.DataFrame(imps[0].V[p:, p:], index=lv, columns=lv),
         n_input=n_input, n_dropped=n_dropped,
@@ -505,6 +534,11 @@ def _cats(levels) -> str:
 
 
 def _scaled_sigma(values, dm: DeltaModel, imp) -> np.ndarray:
-    """The model's correlation matrix of y*: D Sigma D."""
-    d = values[dm.delta_rows]
+    """The model's covariance matrix of y* and the continuous items: D Sigma D."""
+    d = dm.scales(values)
     return d[:, None] * imp.sigma * d[None, :]
+
+
+def _cov2cor(sigma: np.ndarray) -> np.ndarray:
+    sd = np.sqrt(np.diag(sigma))
+    return sigma / np.outer(sd, sd)
