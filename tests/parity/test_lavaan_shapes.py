@@ -5,6 +5,9 @@ parameterization with its identification defaults and the theta parameterization
 Ordered and continuous indicators in one model (make_mixed_fixtures.R): bfi's agreeableness items
 ordered beside continuous conscientiousness items, HolzingerSwineford1939 with x1-x3 cut into three
 ordered categories (hs_cut.csv) beside continuous x4-x9; one group and two, delta and theta.
+MIMIC models with ordered indicators (make_mixed_fixtures.R too, lavaan's conditional.x): factors
+regressed on age and education (bfi) or age and sex (HolzingerSwineford), ordered items alone or beside
+continuous ones, one group and two.
 
 Fixtures: tests/fixtures/shapes/make_shape_fixtures.R (HolzingerSwineford1939 from lavaan, bfi
 from psychTools: 6-point Likert items with missing answers, gender, education, age). Shapes:
@@ -29,10 +32,11 @@ from .lavaan_params import assert_params_match
 
 HERE = Path(__file__).resolve().parents[1] / "fixtures" / "shapes"
 # make_ordinal_fixtures.R: WLSMV/ULSMV on bfi's ordered items, one group and two (delta and theta);
-# make_mixed_fixtures.R: ordered and continuous indicators in one model
-MIXED = json.loads((HERE / "mixed_fixtures.json").read_text())
+# make_mixed_fixtures.R: ordered and continuous indicators in one model, and ordered indicators of
+# factors regressed on covariates
 FIX = {**json.loads((HERE / "shape_fixtures.json").read_text()),
-       **json.loads((HERE / "ordinal_fixtures.json").read_text()), **MIXED}
+       **json.loads((HERE / "ordinal_fixtures.json").read_text()),
+       **json.loads((HERE / "mixed_fixtures.json").read_text())}
 CASES = [k for k in FIX if k != "versions"]
 DATA = {"hs": pd.read_csv(HERE / "hs.csv"), "bfi": pd.read_csv(HERE / "bfi.csv"),
         "hs_cut": pd.read_csv(HERE / "hs_cut.csv"),

@@ -1,5 +1,5 @@
 """Sample statistics of ordered and continuous items together (sem/data/categorical.py,
-sem/data/polyserial.py): the two-step estimates are maxima of their likelihoods, recover the
+sem/data/polyserial.py, sem/data/probit.py): the two-step estimates are maxima of their likelihoods, recover the
 correlation of simulated latent data, and the asymptotic covariance agrees with the spread of the
 statistics over simulated samples. Parity with lavaan's WLS.obs is in tests/parity/test_lavaan_mixed.py."""
 from __future__ import annotations
@@ -10,6 +10,8 @@ from scipy import stats as sps
 
 from alianza.sem.data.categorical import categorical_stats, ordinal_stats
 from alianza.sem.data.polyserial import pearson_scores, polyserial_fit, polyserial_scores
+from alianza.sem.data.polychoric import polychoric_rows
+from alianza.sem.data.probit import bounds, indicator, linear_regression, ordinal_probit
 
 CUTS = np.array([-0.8, 0.1, 0.9])
 
@@ -29,9 +31,10 @@ def test_polyserial_recovers_the_latent_correlation_and_its_score_vanishes():
     y, codes = _sample(4000, 0.55, 1)
     mean, var = y.mean(), y.var()
     tau = _thresholds(codes)
-    rho = polyserial_fit(y, mean, var, codes, tau)
+    z1, z2 = bounds(codes, tau, 0.0)
+    rho = polyserial_fit(y - mean, var, z1, z2)
     assert rho == pytest.approx(0.55, abs=0.03)
-    s = polyserial_scores(y, mean, var, codes, tau, rho)
+    s = polyserial_scores(y - mean, var, z1, z2, indicator(codes, 3, 0), indicator(codes, 3, 1), rho)
     assert abs(s.rho.sum()) < 1e-5 * len(y)
     # the score of rho is the derivative of the casewise log-likelihood (checked by differences)
     h = 1e-6
@@ -47,7 +50,7 @@ def test_pearson_scores_vanish_at_the_ml_estimates():
     x = rng.multivariate_normal([1, -1], [[2, 0.9], [0.9, 1.5]], size=500)
     m, v = x.mean(axis=0), x.var(axis=0)
     rho = float(np.mean((x[:, 0] - m[0]) * (x[:, 1] - m[1])) / np.sqrt(v[0] * v[1]))
-    s = pearson_scores(x[:, 0], m[0], v[0], x[:, 1], m[1], v[1], rho)
+    s = pearson_scores(x[:, 0] - m[0], v[0], x[:, 1] - m[1], v[1], rho)
     for score in (s.rho, s.mu1, s.mu2, s.var1, s.var2):
         assert abs(score.sum()) < 1e-8 * len(x)
 
@@ -91,3 +94,45 @@ def test_gamma_matches_the_spread_over_simulated_samples():
                      for r in range(150)])
     gamma = categorical_stats(_mixed_data(20000, 7), ["o1", "o2", "c1", "c2"], ["o1", "o2"]).gamma
     assert np.allclose(reps.var(axis=0) * n / np.diag(gamma), 1.0, atol=0.3)
+
+
+def _probit_data(n, seed, rho=0.0):
+    """Two ordered items y* = x'beta + e (e correlated rho), one continuous covariate and a dummy."""
+    rng = np.random.default_rng(seed)
+    X = np.column_stack([rng.normal(0, 1, n), rng.integers(0, 2, n)]).astype(float)
+    e = rng.multivariate_normal([0, 0], [[1, rho], [rho, 1]], size=n)
+    y1 = X @ [0.6, -0.5] + e[:, 0]
+    y2 = X @ [-0.3, 0.4] + e[:, 1]
+    return X, np.searchsorted(CUTS, y1), np.searchsorted(CUTS, y2)
+
+
+def test_ordinal_probit_recovers_thresholds_and_slopes_at_a_zero_score():
+    X, codes, _ = _probit_data(5000, 4)
+    fit = ordinal_probit(codes, X)
+    assert np.allclose(fit.tau, CUTS, atol=0.08) and np.allclose(fit.beta, [0.6, -0.5], atol=0.08)
+    assert np.allclose(fit.scores_th.sum(axis=0), 0, atol=1e-6) and np.allclose(fit.scores_sl.sum(axis=0), 0,
+                                                                                atol=1e-6)
+    # without covariates the probit's thresholds are the normal quantiles of the cumulative proportions
+    assert np.allclose(ordinal_probit(codes, np.zeros((len(codes), 0))).tau, _thresholds(codes), atol=1e-8)
+
+
+def test_residual_polychoric_given_covariates_recovers_rho():
+    X, c1, c2 = _probit_data(3000, 5, rho=0.45)
+    f1, f2 = ordinal_probit(c1, X), ordinal_probit(c2, X)
+    rho, s = polychoric_rows(f1, f2)
+    assert rho == pytest.approx(0.45, abs=0.05)
+    assert abs(s.rho.sum()) < 1e-4 * len(c1)
+    # the covariates explain the raw association: the residual correlation is not the marginal one
+    none = np.zeros((len(c1), 0))
+    marginal = polychoric_rows(ordinal_probit(c1, none), ordinal_probit(c2, none))[0]
+    assert abs(marginal - rho) > 0.05
+
+
+def test_linear_regression_is_ols_with_ml_variance():
+    X, _, _ = _probit_data(400, 6)
+    y = 1.0 + X @ [2.0, -1.0] + np.random.default_rng(7).normal(0, 0.5, 400)
+    fit = linear_regression(y, X)
+    coef = np.linalg.lstsq(np.column_stack([np.ones(400), X]), y, rcond=None)[0]
+    assert np.allclose(np.r_[fit.intercept, fit.beta], coef)
+    assert fit.var == pytest.approx(np.mean(fit.resid ** 2))
+    assert abs(fit.scores_var.sum()) < 1e-8 and np.allclose(fit.scores_sl.sum(axis=0), 0, atol=1e-8)

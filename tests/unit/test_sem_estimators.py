@@ -52,10 +52,10 @@ def test_option_defaults_follow_lavaan():
     # some items ordered, the others continuous (lavaan's ordered = c(...)): WLSMV on the mixed statistics
     mixed = resolve_options(observed=OV, ordered="x1,x2")
     assert mixed.estimator == "WLSMV" and mixed.ordered == ("x1", "x2")
-    # robust ML and FIML take observed exogenous covariates (fixed.x); WLSMV does not yet
+    # every estimator takes observed exogenous covariates (fixed.x; conditional.x with ordered items),
+    # and ordered = all leaves the covariates continuous
     assert resolve_options(observed=OV, estimator="MLR", ov_x=["x3"]).fixed_x
-    with pytest.raises(ConfigError, match="observed exogenous covariates"):
-        resolve_options(observed=OV, estimator="WLSMV", ordered=["x1", "x2"], ov_x=["x3"])
+    assert resolve_options(observed=OV, ordered="all", ov_x=["x3"]).ordered == ("x1", "x2")
 
 
 def test_cli_errors_are_one_line(tmp_path, capsys):

@@ -3,7 +3,7 @@
 
     o = ordered_step1(x)            # complete rows, integer-coded items: categories and thresholds
     poly = polychoric(o, x)         # poly.rho, poly.scores, poly.A21
-    threshold_scores(o)             # the univariate scores
+    rho, scores = polychoric_rows(fit1, fit2)   # given covariates: each row's own probit bounds
 
 Step 1: each item's thresholds are the normal quantiles of its cumulative proportions (the
 ML estimates of a threshold-only probit, lav_uvord_fit). Step 2: for each pair, the
@@ -20,7 +20,10 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special
+from scipy import optimize, special
+
+from alianza.sem.data.polyserial import BivariateScores
+from alianza.sem.data.probit import OrdinalFit
 
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(20)
 
@@ -143,23 +146,6 @@ def ordered_step1(x: np.ndarray) -> Ordered:
         th_item += [j] * len(t)
     thresholds = np.concatenate(th_list) if th_list else np.zeros(0)
     return Ordered(levels, codes, nlev, tau, thresholds, np.asarray(th_item, int))
-
-
-def threshold_scores(o: Ordered) -> np.ndarray:
-    """Casewise scores of the univariate probits (n x thresholds): +phi(tau_upper)/P, -phi(tau_lower)/P."""
-    codes, tau, nlev = o.codes, o.tau, o.nlev
-    th_start = np.concatenate([[0], np.cumsum(nlev - 1)])[:-1]
-    sc_th = np.zeros((len(codes), len(o.th_item)))
-    rows = np.arange(len(codes))
-    for j in range(codes.shape[1]):
-        k = codes[:, j]
-        up, lo = tau[j, k + 1], tau[j, k]
-        prob = special.ndtr(up) - special.ndtr(lo)
-        has_up = k < nlev[j] - 1
-        has_lo = k > 0
-        sc_th[rows[has_up], th_start[j] + k[has_up]] = _phi(up[has_up]) / prob[has_up]
-        sc_th[rows[has_lo], th_start[j] + k[has_lo] - 1] = -_phi(lo[has_lo]) / prob[has_lo]
-    return sc_th
 
 
 @dataclass
@@ -286,3 +272,41 @@ def _pair_scores(codes, nlev, nth, freq, ta, tb, rho, pi, pj):
             cols = th_start[items] + k
             A21[idx[valid], cols[valid]] += up[valid] - lo[valid]
     return sc_cor, A21
+
+
+def _rect(z1a, z2a, z1b, z2b, r, f):
+    """f at the four corners of each row's rectangle, combined as a probability is."""
+    return f(z1a, z1b, r) - f(z2a, z1b, r) - f(z1a, z2b, r) + f(z2a, z2b, r)
+
+
+def polychoric_rows(a: OrdinalFit, b: OrdinalFit) -> tuple[float, BivariateScores]:
+    """The two-step polychoric correlation of two ordered items given covariates (each row's own
+    bounds tau - x'beta from the probit regressions; lav_bvord_cor_twostep_fit with eXo) and its
+    casewise scores (lav_bvord_cor_scores); rows whose likelihood underflows are left out, as lavaan."""
+    small = np.sqrt(np.finfo(float).eps)
+
+    def lik(r):
+        rr = np.full(len(a.z1), r)
+        return _rect(a.z1, a.z2, b.z1, b.z2, rr, bvn_cdf)
+
+    def negll(r):
+        p = lik(r)
+        return -float(np.sum(np.log(p[p >= small])))
+
+    rho = float(optimize.minimize_scalar(negll, bounds=(-0.999, 0.999), method="bounded",
+                                         options={"xatol": 1e-12, "maxiter": 500}).x)
+    p = lik(rho)
+    p = np.where(p > small, p, np.nan)
+    R = np.sqrt(1 - rho * rho)
+    ya1 = _phi(a.z1) * (special.ndtr((b.z1 - rho * a.z1) / R) - special.ndtr((b.z2 - rho * a.z1) / R))
+    ya2 = _phi(a.z2) * (special.ndtr((b.z1 - rho * a.z2) / R) - special.ndtr((b.z2 - rho * a.z2) / R))
+    yb1 = _phi(b.z1) * (special.ndtr((a.z1 - rho * b.z1) / R) - special.ndtr((a.z2 - rho * b.z1) / R))
+    yb2 = _phi(b.z2) * (special.ndtr((a.z1 - rho * b.z2) / R) - special.ndtr((a.z2 - rho * b.z2) / R))
+    rr = np.full(len(p), max(min(rho, 0.9999), -0.9999))
+    drho = _rect(a.z1, a.z2, b.z1, b.z2, rr, bvn_pdf) / p
+    out = BivariateScores(
+        rho=drho, th1=(a.upper * ya1[:, None] - a.lower * ya2[:, None]) / p[:, None], eta1=(ya2 - ya1) / p,
+        th2=(b.upper * yb1[:, None] - b.lower * yb2[:, None]) / p[:, None], eta2=(yb2 - yb1) / p)
+    for f in ("rho", "th1", "eta1", "th2", "eta2"):    # lavaan's NA rows drop out of every cross-product
+        setattr(out, f, np.nan_to_num(getattr(out, f)))
+    return rho, out

@@ -1,7 +1,12 @@
 """WLSMV for ordered items: DWLS estimates from thresholds and polychoric correlations,
 robust ("robust.sem") standard errors and the mean- and variance-adjusted
 ("scaled.shifted") test, with lavaan 0.6.14's defaults for cfa()/sem(ordered = ...):
-parameterization = "delta", listwise deletion, meanstructure on.
+parameterization = "delta", listwise deletion, meanstructure on. Continuous items may stand
+beside the ordered ones (their means, variances and polyserial/Pearson covariances join the
+statistics; only the ordered items are scaled), and observed covariates enter as lavaan's
+conditional.x: the statistics are conditional on them (probit/linear-regression thresholds,
+intercepts and slopes, residual correlations; sem/data/categorical.py) and so are the model's
+moments (the covariates' own variances and means set to 0, the slopes being their total effects).
 
 Delta parameterization: every ordered item is the discretised y* = (model) + residual with
 Var(y*) = 1, so the residual variances are not free parameters but 1 minus the explained
@@ -15,9 +20,10 @@ fmin = (N - 1) / N F / 2, so chisq = (N - 1) F, and the covariance divides by N 
     a            = sqrt(df / tr((U Gamma)^2)),  shift b = df - a tr(U Gamma)
     chisq_scaled = a chisq + b,  chisq_scaling_factor = 1 / a
 (lav_model_nvcov_robust_sem, lav_test_satorra_bentler with test = "scaled.shifted").
-The baseline model keeps the thresholds and sets every correlation to 0. Robust CFI/TLI/
-RMSEA follow lavaan's catML correction; modification indices use Delta' W Delta of the
-model extended by each candidate (lavaan's modindices() with information = "expected").
+The baseline model keeps the thresholds (means, slopes, variances) and sets every correlation
+to 0. Robust CFI/TLI/RMSEA follow lavaan's catML correction (which lavaan gives only for ordered
+items without covariates); modification indices use Delta' W Delta of the model extended by each
+candidate (lavaan's modindices() with information = "expected"; not with covariates yet).
 """
 from __future__ import annotations
 
@@ -32,7 +38,7 @@ from alianza.sem.inference.modindices import modification_indices
 from alianza.sem.spec.partable import append_definitions, build_partable, number_parameters
 from alianza.sem.data.categorical import CategoricalStats, categorical_stats
 from alianza.sem.data.polychoric import pair_index
-from alianza.sem.matrices.ram import KIND_S, RAMBlock
+from alianza.sem.matrices.ram import KIND_A, KIND_M, KIND_S, RAMBlock
 from alianza.sem.solution.result import SemFit
 from alianza.sem.inference.robust import robust_indices, scaled_indices
 from alianza.sem.data.samplestats import SampleStats, select_complete
@@ -142,33 +148,42 @@ class DeltaModel:
         ov = model.names.ov
         find = {(o, l, r): int(i) for i, o, l, r in zip(rows, ops, lhs, rhs)}
         self.p = len(ov)
-        self.ord = np.flatnonzero(stats.ordered)              # ordered items
-        self.num = np.flatnonzero(~stats.ordered)             # continuous items
+        # the statistics' items (ov without the covariates) and the covariates (conditional.x), as ov indices
+        self.y = np.array([ov.index(v) for v in stats.items], dtype=int)
+        self.x = np.array([ov.index(v) for v in model.names.ov_x], dtype=int)
+        self.ord = self.y[stats.ordered]                      # ordered items
+        self.num = self.y[~stats.ordered]                     # continuous items
         th_item = np.asarray(stats.th_item, int)
         numeric = ~stats.ordered[th_item]
         self.th_pos = np.flatnonzero(~numeric)                # th entries that are thresholds
-        self.mean_pos = np.flatnonzero(numeric)               # th entries that are (minus) means
+        self.mean_pos = np.flatnonzero(numeric)               # th entries that are (minus) intercepts
         self.nth = len(th_item)
-        self.th_item = th_item[self.th_pos]
+        self.th_item = self.y[th_item[self.th_pos]]
+        c = self.cells
+        # the covariates' own (co)variances and means: zero in the conditional moments given x
+        self.x_cells = ((c.kind == KIND_S) & (np.isin(c.ii, self.x) | np.isin(c.jj, self.x))) | \
+            ((c.kind == KIND_M) & np.isin(c.ii, self.x))
         self.th_rows = np.array([find[("|", ov[j], f"t{k}")] for j in self.ord
                                  for k in range(1, int((self.th_item == j).sum()) + 1)], dtype=int)
         pos = {int(r): c for c, r in enumerate(self.cells.rows)}
         self.var_rows = np.array([find[("~~", ov[j], ov[j])] for j in self.ord], dtype=int)
         self.var_cells = np.array([pos[r] for r in self.var_rows], dtype=int)
         self.delta_rows = np.array([find[("~*~", ov[j], ov[j])] for j in self.ord], dtype=int)
-        self.pi, self.pj = pair_index(self.p)
+        pi, pj = pair_index(len(self.y))
+        self.pi, self.pj = self.y[pi], self.y[pj]
 
     def values(self, theta):
         """Row values with the residual variances (delta) or scaling factors (theta) of the
-        ordered items solved for, and the implied moments (unscaled)."""
+        ordered items solved for, and the implied moments (unscaled; given the covariates)."""
         values = self.model.row_values(theta)
         c = self.cells
         o = self.ord
+        vals = values[c.rows].copy()
+        vals[self.x_cells] = 0.0
         if self.theta_param:
-            imp = self.block.implied(c.kind, c.ii, c.jj, values[c.rows])
+            imp = self.block.implied(c.kind, c.ii, c.jj, vals)
             values[self.delta_rows] = 1.0 / np.sqrt(np.diag(imp.sigma)[o])
             return values, imp
-        vals = values[c.rows].copy()
         vals[self.var_cells] = 0.0
         imp0 = self.block.implied(c.kind, c.ii, c.jj, vals)
         M = imp0.C[np.ix_(o, o)] ** 2           # d diag(Sigma) / d residual variance
@@ -184,13 +199,19 @@ class DeltaModel:
         d[self.ord] = values[self.delta_rows]
         return d
 
+    def scaled_sigma(self, values, imp) -> np.ndarray:
+        """The model's (residual) covariance matrix of y* and the continuous items: D Sigma D."""
+        d = self.scales(values)[self.y]
+        return d[:, None] * imp.sigma[np.ix_(self.y, self.y)] * d[None, :]
+
     def moments(self, theta):
         values, imp = self.values(theta)
         delta = self.scales(values)
         th = np.zeros(self.nth)
         th[self.th_pos] = delta[self.th_item] * (values[self.th_rows] - imp.mu[self.th_item])
         th[self.mean_pos] = -imp.mu[self.num]
-        return np.concatenate([th, np.diag(imp.sigma)[self.num],
+        slopes = (delta[self.y, None] * imp.C[np.ix_(self.y, self.x)]).T.ravel()
+        return np.concatenate([th, slopes, np.diag(imp.sigma)[self.num],
                                (delta[self.pi] * delta[self.pj]) * imp.sigma[self.pi, self.pj]])
 
     def jacobian(self, theta):
@@ -198,7 +219,20 @@ class DeltaModel:
         k = self.model.npar
         dsig, dmu = self.model.theta_derivatives(self.g, imp)
         return self._chain(values, imp, dsig, dmu, self.param_incidence(self.th_rows, k),
-                           None if self.theta_param else self.param_incidence(self.delta_rows, k))
+                           None if self.theta_param else self.param_incidence(self.delta_rows, k),
+                           self.slope_derivatives(imp))
+
+    def slope_derivatives(self, imp) -> np.ndarray:
+        """d C[y, x] / d theta (npar x y x x): the total effects of the covariates, through the
+        A cells (i, j) as C[:, i] B[j, x]."""
+        c = self.cells
+        out = np.zeros((self.model.npar, len(self.y), len(self.x)))
+        par = self.model.par[c.rows]
+        a = np.flatnonzero((c.kind == KIND_A) & (par >= 0))
+        if len(self.x) and len(a):
+            d = imp.C[self.y][:, c.ii[a]].T[:, :, None] * imp.B[np.ix_(c.jj[a], self.x)][:, None, :]
+            np.add.at(out, par[a], d)
+        return out
 
     def param_incidence(self, rows, k):
         out = np.zeros((len(rows), k))
@@ -206,7 +240,7 @@ class DeltaModel:
         out[np.arange(len(rows))[par >= 0], par[par >= 0]] = 1.0
         return out
 
-    def _chain(self, values, imp, dsig, dmu, d_tau, d_delta):
+    def _chain(self, values, imp, dsig, dmu, d_tau, d_delta, d_slope=None):
         """WLS.est derivatives from those of the cells: the ordered items' residual variances
         re-solved (M dres = d(1/delta^2) - d diag Sigma0), then the scaling by delta."""
         o = self.ord
@@ -232,7 +266,14 @@ class DeltaModel:
         d_th[self.th_pos] = dd[ti] * centred[:, None] + delta[ti][:, None] * (d_tau - dmu[:, ti].T)
         d_th[self.mean_pos] = -dmu[:, self.num].T
         d_var = total[:, self.num, self.num].T
-        return np.vstack([d_th, d_var, d_cor])
+        parts = [d_th]
+        if len(self.x):
+            y, x = self.y, self.x
+            ds = dd[y][:, None, :] * imp.C[np.ix_(y, x)][:, :, None]                 # y x x x k
+            if d_slope is not None:
+                ds = ds + delta[y][:, None, None] * d_slope.transpose(1, 2, 0)
+            parts.append(ds.transpose(1, 0, 2).reshape(len(y) * len(x), k))
+        return np.vstack(parts + [d_var, d_cor])
 
     def extend(self, theta, dsig, dmu, d_th_model):
         """Jacobian of WLS.est for any stack of cell derivatives (the model's parameters first,
@@ -332,7 +373,8 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
         warnings.append(f"{n_dropped} of {n_input} rows dropped (listwise deletion: missing values in model "
                         f"variables{'' if group is None else ' or the group'}); N = {n_input - n_dropped}")
     G = len(labels)
-    stats_g = []
+    stats_g, moments = [], []
+    ov_x, ov_nox = names0.ov_x, names0.ov_nox
     for lab, part in zip(labels, parts):
         x = part.to_numpy(dtype=float)
         where = "" if group is None else f" of group {lab!r}"
@@ -340,12 +382,17 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
             raise ConfigError(f"only {len(x)} complete rows{where} for the model variables", key="data")
         for j, v in enumerate(names0.ov):
             if len(np.unique(x[:, j])) < 2:
-                kind = "ordered item has a single category" if v in ordered else "continuous item has no variance"
+                kind = ("ordered item has a single category" if v in ordered else
+                        "covariate has no variance" if v in ov_x else "continuous item has no variance")
                 raise InputError(f"{kind} in the complete rows{where}", file=source, column=v)
-        stats_g.append(categorical_stats(x, names0.ov, ordered))
-    nth = {v: len(stats_g[0].levels[j]) - 1 for j, v in enumerate(names0.ov) if v in ordered}
+        # with covariates every statistic is conditional on them (lavaan's conditional.x)
+        stats_g.append(categorical_stats(part[ov_nox].to_numpy(float), ov_nox, ordered,
+                                         exo=part[ov_x].to_numpy(float) if ov_x else None))
+        # lavaan's cov.x under conditional.x divides by N - 1
+        moments.append((np.cov(x, rowvar=False), x.mean(axis=0)))
+    nth = {v: len(stats_g[0].levels[j]) - 1 for j, v in enumerate(ov_nox) if v in ordered}
     for lab, st in zip(labels[1:], stats_g[1:]):
-        for j, v in enumerate(names0.ov):
+        for j, v in enumerate(ov_nox):
             if v in ordered and not np.array_equal(st.levels[j], stats_g[0].levels[j]):
                 raise InputError(f"ordered item has categories {_cats(st.levels[j])} in group {lab!r} but "
                                  f"{_cats(stats_g[0].levels[j])} in group {labels[0]!r}; every group needs "
@@ -357,6 +404,9 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
                                               group_partial=group_partial, parameterization=parameterization,
                                               std_lv=std_lv)
     model = SemModel(table, names, True)
+    # fixed.x: the covariates' (co)variances and means at their sample values
+    model.set_exogenous(SampleStats([c for c, _ in moments], [m for _, m in moments], [st.n for st in stats_g],
+                                    names.ov))
     dms = [DeltaModel(model, st, g, parameterization) for g, st in enumerate(stats_g)]
     s_obs = [st.wls_obs for st in stats_g]
     gammas = [st.gamma for st in stats_g]
@@ -385,7 +435,8 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
 
     # starting values from each group's polychoric/polyserial covariances and the continuous items'
     # means (as from moments), then its thresholds
-    corr = SampleStats([st.cov for st in stats_g], [st.mean for st in stats_g], [st.n for st in stats_g],
+    corr = SampleStats([_start_cov(st, c, names) for st, (c, _) in zip(stats_g, moments)],
+                       [_start_mean(st, m, names) for st, (_, m) in zip(stats_g, moments)], [st.n for st in stats_g],
                        names.ov)
     start = group_start_values(model, corr) if G > 1 else start_values(model, corr)
     for st, dm in zip(stats_g, dms):
@@ -416,9 +467,13 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
     else:
         E_inv = np.linalg.inv(info)
         vcov = E_inv @ meat @ E_inv / (n - G)
-    params = parameter_table(table, model, values, theta, vcov, imps if G > 1 else imps[0], names)
+    # the standardized solution and the checks of the solution see the covariates' variances too
+    full = [dm.block.implied(dm.cells.kind, dm.cells.ii, dm.cells.jj, values[dm.cells.rows]) for dm in dms] \
+        if names.ov_x else imps
+    params = parameter_table(table, model, values, theta, vcov, full if G > 1 else full[0], names)
+    params.loc[params["op"] == "~*~", "std_all"] = 1.0      # lavaan's lav_standardize_all: scales are 1
     group_col = table["group"].to_numpy()
-    for g, (lab, imp) in enumerate(zip(labels, imps)):
+    for g, (lab, imp) in enumerate(zip(labels, full)):
         rows = np.flatnonzero(group_col == g + 1) if G > 1 else np.arange(len(table))
         warnings += [(f"group {lab}: {w}" if G > 1 else w) for w in improper(table.iloc[rows], values[rows], imp, names)]
 
@@ -438,8 +493,9 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
         base_D.append(d)
     b_stat, b_scale, b_shift, b_pval = scaled_shifted(base_chisq, base_df, Ws, base_D, gammas, fg)
     lo, hi = fm.rmsea_ci(chisq, df, n, groups=G)
-    srmr = sum(w * float(np.sqrt(np.mean(((st.correlation - _cov2cor(imp_s))[np.tril_indices(len(names.ov))]) ** 2)))
-               for w, st, imp_s in zip(fg, stats_g, [_scaled_sigma(vals, dm, imp) for dm, (vals, imp) in zip(dms, solved)]))
+    model_cov = [dm.scaled_sigma(vals, imp) for dm, (vals, imp) in zip(dms, solved)]
+    srmr = sum(w * float(np.sqrt(np.mean(((st.correlation - _cov2cor(c))[np.tril_indices(len(st.items))]) ** 2)))
+               for w, st, c in zip(fg, stats_g, model_cov))
     f = {
         "npar": model.npar, "fmin": fmin, "chisq": chisq, "df": df, "pvalue": fm.chisq_pvalue(chisq, df),
         "chisq_scaled": stat, "df_scaled": df, "pvalue_scaled": pval, "chisq_scaling_factor": scale,
@@ -468,18 +524,21 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
     # scaling factors or latent means (equal thresholds across groups) that refit fails and lavaan
     # reports no robust indices, so neither do we
     free = table["free"].to_numpy() > 0
-    # lavaan's lav_fit_catml_dwls also gives none with continuous items (ov.num)
-    catml_ok = not np.any(free & np.isin(table["op"].to_numpy(), ["~*~", "~1"])) and bool(stats_g[0].ordered.all())
+    # lavaan's lav_fit_catml_dwls also gives none with continuous items (ov.num) or covariates (conditional.x)
+    catml_ok = not np.any(free & np.isin(table["op"].to_numpy(), ["~*~", "~1"])) \
+        and bool(stats_g[0].ordered.all()) and not names.ov_x
     if catml_ok and vcov is not None and df > 0:
         robust = catml_robust([st.correlation for st in stats_g],
-                              [_scaled_sigma(vals, dm, imp) for dm, (vals, imp) in zip(dms, solved)],
+                              model_cov,
                               Ds, Ws, gammas, E_inv, nthr, df, [st.n for st in stats_g])
         if robust is not None:
             f.update(robust_indices(robust["xx3"], df, n, robust["c_hat3"], robust["xx3_scaled"],
                                     robust["xx3_null"], base_df, robust["c_hat3_null"], groups=G))
 
     mi = pd.DataFrame(columns=["lhs", "op", "rhs", "mi", "epc", "sepc_lv", "sepc_all"])
-    if vcov is not None and est.converged and G == 1:
+    if names.ov_x and G == 1:
+        warnings.append("modification indices are not computed for ordered items with covariates")
+    elif vcov is not None and est.converged and G == 1:
         dm, imp = dms[0], imps[0]
         model.fixed[dm.var_rows] = values[dm.var_rows]     # the table's fixed rows at their values
         resid = s_obs[0] - dm.moments(theta)
@@ -511,13 +570,13 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
     if G > 1:
         per_group = {lab: dict(n=st.n, latent_cov=pd.DataFrame(imp.V[p:, p:], index=lv, columns=lv),
                                latent_mean=pd.Series(imp.Bm[p:], index=lv))
-                     for lab, st, imp in zip(labels, stats_g, imps)}
+                     for lab, st, imp in zip(labels, stats_g, full)}
     return SemFit(
         params=params, fit=order_fit(f), r2=r2, modindices=mi, n=n, converged=est.converged,
         warnings=warnings, estimator=estimator, observed=list(ov), latent=list(lv),
-        sample_cov=pd.DataFrame(first.cov, index=ov, columns=ov),
-        implied_cov=pd.DataFrame(imps[0].sigma, index=ov, columns=ov),
-        latent_cov=pd.DataFrame(imps[0].V[p:, p:], index=lv, columns=lv),
+        sample_cov=pd.DataFrame(first.cov, index=first.items, columns=first.items),
+        implied_cov=pd.DataFrame(full[0].sigma, index=ov, columns=ov),
+        latent_cov=pd.DataFrame(full[0].V[p:, p:], index=lv, columns=lv),
         n_input=n_input, n_dropped=n_dropped,
         partable=table.assign(est=values), vcov=vcov,
         groups=list(labels) if G > 1 else [], group_nobs=[int(x) for x in nobs] if G > 1 else [],
@@ -529,14 +588,24 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
     )
 
 
+def _start_cov(st: CategoricalStats, cov: np.ndarray, names) -> np.ndarray:
+    """Starting moments: the items' (residual) covariances, the covariates' own, nothing between."""
+    y = [names.ov.index(v) for v in st.items]
+    x = [names.ov.index(v) for v in names.ov_x]
+    out = np.zeros_like(cov)
+    out[np.ix_(y, y)] = st.cov
+    out[np.ix_(x, x)] = cov[np.ix_(x, x)]
+    return out
+
+
+def _start_mean(st: CategoricalStats, mean: np.ndarray, names) -> np.ndarray:
+    out = mean.copy()
+    out[[names.ov.index(v) for v in st.items]] = st.mean
+    return out
+
+
 def _cats(levels) -> str:
     return "{" + ", ".join(f"{v:g}" for v in levels) + "}"
-
-
-def _scaled_sigma(values, dm: DeltaModel, imp) -> np.ndarray:
-    """The model's covariance matrix of y* and the continuous items: D Sigma D."""
-    d = dm.scales(values)
-    return d[:, None] * imp.sigma * d[None, :]
 
 
 def _cov2cor(sigma: np.ndarray) -> np.ndarray:
