@@ -362,6 +362,11 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
 
     _, names0 = build_partable(parsed, meanstructure=True)
     warnings: list[str] = []
+    for v in ordered:
+        if v in names0.ov_x:
+            raise ConfigError(f"ordered item {v!r} is an exogenous covariate of the model; covariates enter as "
+                              "numbers (lavaan's conditional.x): leave it out of the ordered items", key="ordered",
+                              column=v)
     if group is None:
         complete = select_complete(data, names0.ov, source=source)
         parts, labels = [complete.data], [""]
