@@ -580,7 +580,8 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
         params=params, fit=order_fit(f), r2=r2, modindices=mi, n=n, converged=est.converged,
         warnings=warnings, estimator=estimator, observed=list(ov), latent=list(lv),
         sample_cov=pd.DataFrame(first.cov, index=first.items, columns=first.items),
-        implied_cov=pd.DataFrame(full[0].sigma, index=ov, columns=ov),
+        # the model's counterpart of sample_cov: the (residual) covariances of y* and the continuous items
+        implied_cov=pd.DataFrame(model_cov[0], index=first.items, columns=first.items),
         latent_cov=pd.DataFrame(full[0].V[p:, p:], index=lv, columns=lv),
         n_input=n_input, n_dropped=n_dropped,
         partable=table.assign(est=values), vcov=vcov,
