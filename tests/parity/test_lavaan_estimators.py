@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from alianza.sem import fit
-from alianza.sem.data.polychoric import ordinal_stats
+from alianza.sem.data.categorical import ordinal_stats
 from alianza.workflow import model_text
 from tests.conftest import REFERENCE, ROOT
 

@@ -2,6 +2,12 @@
 
 WLSMV and ULSMV on ordered items (make_ordinal_fixtures.R): one group and two, lavaan's delta
 parameterization with its identification defaults and the theta parameterization, std.lv.
+Ordered and continuous indicators in one model (make_mixed_fixtures.R): bfi's agreeableness items
+ordered beside continuous conscientiousness items, HolzingerSwineford1939 with x1-x3 cut into three
+ordered categories (hs_cut.csv) beside continuous x4-x9; one group and two, delta and theta.
+MIMIC models with ordered indicators (make_mixed_fixtures.R too, lavaan's conditional.x): factors
+regressed on age and education (bfi) or age and sex (HolzingerSwineford), ordered items alone or beside
+continuous ones, one group and two.
 
 Fixtures: tests/fixtures/shapes/make_shape_fixtures.R (HolzingerSwineford1939 from lavaan, bfi
 from psychTools: 6-point Likert items with missing answers, gender, education, age). Shapes:
@@ -25,11 +31,15 @@ from alianza.sem import fit
 from .lavaan_params import assert_params_match
 
 HERE = Path(__file__).resolve().parents[1] / "fixtures" / "shapes"
-# make_ordinal_fixtures.R: WLSMV/ULSMV on bfi's ordered items, one group and two (delta and theta)
+# make_ordinal_fixtures.R: WLSMV/ULSMV on bfi's ordered items, one group and two (delta and theta);
+# make_mixed_fixtures.R: ordered and continuous indicators in one model, and ordered indicators of
+# factors regressed on covariates
 FIX = {**json.loads((HERE / "shape_fixtures.json").read_text()),
-       **json.loads((HERE / "ordinal_fixtures.json").read_text())}
+       **json.loads((HERE / "ordinal_fixtures.json").read_text()),
+       **json.loads((HERE / "mixed_fixtures.json").read_text())}
 CASES = [k for k in FIX if k != "versions"]
 DATA = {"hs": pd.read_csv(HERE / "hs.csv"), "bfi": pd.read_csv(HERE / "bfi.csv"),
+        "hs_cut": pd.read_csv(HERE / "hs_cut.csv"),
         "hs_mcar": pd.read_csv(HERE.parent / "estimators" / "hs_mcar10.csv")}
 INDICES = ["cfi", "tli", "rmsea", "srmr", "rmsea_ci_lower", "rmsea_ci_upper", "cfi_scaled", "tli_scaled",
            "rmsea_scaled", "cfi_robust", "tli_robust", "rmsea_robust", "rmsea_ci_lower_robust",

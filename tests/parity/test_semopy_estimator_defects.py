@@ -18,7 +18,8 @@ import semopy
 from semopy import polycorr
 
 from alianza.sem import fit
-from alianza.sem.data.polychoric import ordinal_stats, pair_index
+from alianza.sem.data.categorical import ordinal_stats
+from alianza.sem.data.polychoric import pair_index
 from tests.conftest import ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures"

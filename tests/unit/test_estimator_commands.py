@@ -70,10 +70,10 @@ def test_compare_cli_takes_the_estimator(tmp_path, capsys):
 def test_fit_cli_refuses_what_is_not_available_in_one_line(tmp_path, capsys):
     model = tmp_path / "hs.lav"
     model.write_text(HS + "visual ~ ageyr\n")
-    assert main(["fit", str(model), str(SHAPES / "hs.csv"), "--group", "school", "--ordered", "x1,x2,x3,x4,x5,x6,"
-                 "x7,x8,x9"]) == 2
+    assert main(["fit", str(model), str(SHAPES / "hs.csv"), "--group", "school", "--ordered", "x1,x2,x3",
+                 "--sampling-weights", "sex"]) == 2
     err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and "observed exogenous covariates" in err
+    assert len(err.splitlines()) == 1 and "sampling weights with WLSMV" in err
 
 
 def test_ordinal_invariance_across_groups_runs_from_the_cli(tmp_path):

@@ -35,7 +35,6 @@ def hs():
     (dict(estimator="ML", ordered="all"), "estimator", "ordered items need estimator WLSMV"),
     (dict(estimator="MLR", ordered="x1"), "estimator", "ordered items need estimator WLSMV"),
     (dict(estimator="WLSMV"), "ordered", "WLSMV needs ordered items"),
-    (dict(ordered="x1,x2"), "ordered", "continuous indicators beside ordered ones is not available yet"),
 ])
 def test_bad_options_give_one_line_errors(kwargs, key, text):
     with pytest.raises(ConfigError) as err:
@@ -50,10 +49,13 @@ def test_option_defaults_follow_lavaan():
     assert list(resolve_options(observed=OV, ordered=True).ordered) == OV
     assert resolve_options(observed=OV, missing="ml").missing == "fiml"          # lavaan's spelling
     assert resolve_options(observed=OV, estimator="mlr", missing="FIML").estimator == "MLR"
-    # robust ML and FIML take observed exogenous covariates (fixed.x); WLSMV does not yet
+    # some items ordered, the others continuous (lavaan's ordered = c(...)): WLSMV on the mixed statistics
+    mixed = resolve_options(observed=OV, ordered="x1,x2")
+    assert mixed.estimator == "WLSMV" and mixed.ordered == ("x1", "x2")
+    # every estimator takes observed exogenous covariates (fixed.x; conditional.x with ordered items),
+    # and ordered = all leaves the covariates continuous
     assert resolve_options(observed=OV, estimator="MLR", ov_x=["x3"]).fixed_x
-    with pytest.raises(ConfigError, match="observed exogenous covariates"):
-        resolve_options(observed=OV, estimator="WLSMV", ordered=["x1", "x2"], ov_x=["x3"])
+    assert resolve_options(observed=OV, ordered="all", ov_x=["x3"]).ordered == ("x1", "x2")
 
 
 def test_cli_errors_are_one_line(tmp_path, capsys):

@@ -1,18 +1,15 @@
-"""Thresholds, polychoric correlations and their asymptotic covariance (lavaan's two-step
-estimates for ordered items, Muthen 1984), vectorised over all item pairs.
+"""Thresholds and polychoric correlations of ordered items (lavaan's two-step estimates, Muthen
+1984), vectorised over all item pairs, with the casewise scores their asymptotic covariance needs.
 
-    stats = ordinal_stats(data, items)     # complete rows, integer-coded items
-    stats.thresholds, stats.correlation, stats.gamma   # lavaan's th, cov (= cor), NACOV
+    o = ordered_step1(x)            # complete rows, integer-coded items: categories and thresholds
+    poly = polychoric(o, x)         # poly.rho, poly.scores, poly.A21
+    rho, scores = polychoric_rows(fit1, fit2)   # given covariates: each row's own probit bounds
 
 Step 1: each item's thresholds are the normal quantiles of its cumulative proportions (the
 ML estimates of a threshold-only probit, lav_uvord_fit). Step 2: for each pair, the
 correlation maximises the bivariate-probit likelihood of its contingency table with the
-thresholds held fixed (lav_bvord_cor_twostep_fit). Gamma (lavaan's NACOV, N times the
-asymptotic covariance of thresholds then correlations in lavaan's order) is
-N B^-1 (S'S) B^-T, where S holds every row's scores (univariate threshold scores, then one
-bivariate correlation score per pair) and B the block-triangular matrix of muthen1984():
-the threshold blocks of S'S, the cross-products of correlation and threshold scores, and
-the diagonal of the correlation block.
+thresholds held fixed (lav_bvord_cor_twostep_fit). sem/data/categorical.py assembles these
+(with the polyserial and Pearson pieces of continuous items) into lavaan's WLS.obs and NACOV.
 
 The bivariate normal distribution function is Genz's (2004) algorithm (as in the pbivnorm
 code lavaan calls), with the 20-point Gauss-Legendre rule everywhere.
@@ -23,7 +20,10 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special
+from scipy import optimize, special
+
+from alianza.sem.data.polyserial import BivariateScores
+from alianza.sem.data.probit import OrdinalFit
 
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(20)
 
@@ -107,26 +107,6 @@ def bvn_pdf(x, y, r):
     return out
 
 
-@dataclass
-class OrdinalStats:
-    items: list[str]
-    levels: list[np.ndarray]      # observed values of each item, sorted (categories 1..L)
-    thresholds: np.ndarray        # all thresholds, item by item (lavaan's th)
-    th_item: np.ndarray           # item index of each threshold
-    correlation: np.ndarray       # p x p polychoric correlations
-    gamma: np.ndarray             # NACOV: N x asymptotic covariance of (thresholds, correlations)
-    n: int
-
-    @property
-    def pairs(self) -> tuple[np.ndarray, np.ndarray]:
-        return pair_index(len(self.items))
-
-    @property
-    def wls_obs(self) -> np.ndarray:
-        i, j = self.pairs
-        return np.concatenate([self.thresholds, self.correlation[i, j]])
-
-
 def pair_index(p: int) -> tuple[np.ndarray, np.ndarray]:
     """(i, j), i > j, in lavaan's order: the lower triangle column by column."""
     i = np.concatenate([np.arange(j + 1, p) for j in range(p)]) if p > 1 else np.zeros(0, int)
@@ -134,43 +114,67 @@ def pair_index(p: int) -> tuple[np.ndarray, np.ndarray]:
     return i.astype(int), j.astype(int)
 
 
-def ordinal_stats(x: np.ndarray, items: list[str], *, tol: float = 1e-10) -> OrdinalStats:
-    """Two-step thresholds and polychoric correlations of complete rows x (N x p), and Gamma."""
+@dataclass
+class Ordered:
+    """Step one for ordered items (complete rows): categories coded 0..L-1 and thresholds."""
+    levels: list[np.ndarray]      # observed values of each item, sorted
+    codes: np.ndarray             # n x q, 0..L-1
+    nlev: np.ndarray              # categories per item
+    tau: np.ndarray               # q x (L+1): -inf, thresholds, +inf padding past the last category
+    thresholds: np.ndarray        # all thresholds, item by item (lavaan's th)
+    th_item: np.ndarray           # item index of each threshold
+
+
+def ordered_step1(x: np.ndarray) -> Ordered:
+    """Each item's thresholds: the normal quantiles of its cumulative proportions (the ML
+    estimates of a threshold-only probit, lav_uvord_fit)."""
     x = np.asarray(x, float)
-    n, p = x.shape
-    levels = [np.unique(x[:, j]) for j in range(p)]
-    codes = np.column_stack([np.searchsorted(levels[j], x[:, j]) for j in range(p)])   # 0..L-1
-    nlev = np.array([len(lv) for lv in levels])
-    L = int(nlev.max())
-    # step 1: thresholds, padded with +inf past an item's last category
-    tau = np.full((p, L + 1), np.inf)                 # tau[:, 0] = -inf, tau[:, k] = upper bound of cat k-1
+    n, q = x.shape
+    levels = [np.unique(x[:, j]) for j in range(q)]
+    codes = np.column_stack([np.searchsorted(levels[j], x[:, j]) for j in range(q)]) if q else \
+        np.zeros((n, 0), int)
+    nlev = np.array([len(lv) for lv in levels], int)
+    L = int(nlev.max()) if q else 1
+    tau = np.full((q, L + 1), np.inf)
     tau[:, 0] = -np.inf
     th_list, th_item = [], []
-    for j in range(p):
+    for j in range(q):
         cum = np.cumsum(np.bincount(codes[:, j], minlength=nlev[j]))[:-1] / n
         t = special.ndtri(cum)
         tau[j, 1:nlev[j]] = t
         th_list.append(t)
         th_item += [j] * len(t)
     thresholds = np.concatenate(th_list) if th_list else np.zeros(0)
-    th_item = np.asarray(th_item, int)
+    return Ordered(levels, codes, nlev, tau, thresholds, np.asarray(th_item, int))
 
-    # step 2: correlations of every pair at once (tables padded to L x L)
-    pi, pj = pair_index(p)
-    npair = len(pi)
-    onehot = np.zeros((n, p, L))
-    onehot[np.arange(n)[:, None], np.arange(p)[None, :], codes] = 1.0
-    freq = np.stack([onehot[:, a, :].T @ onehot[:, b, :] for a, b in zip(pi, pj)]) if npair else \
+
+@dataclass
+class Polychoric:
+    """Step two for every pair of ordered items: correlations, casewise scores, and the
+    cross-products A21 of the correlation scores with the bivariate threshold scores."""
+    rho: np.ndarray               # one per pair (pair_index order)
+    scores: np.ndarray            # n x pairs: d log P / d rho of each row's cell
+    A21: np.ndarray               # pairs x thresholds
+
+
+def polychoric(o: Ordered, x: np.ndarray, *, tol: float = 1e-10) -> Polychoric:
+    """The two-step polychoric correlation of every pair (lav_bvord_cor_twostep_fit), vectorised
+    over pairs (tables padded to L x L), with its scores for muthen1984()."""
+    codes, tau = o.codes, o.tau
+    n, q = codes.shape
+    L = tau.shape[1] - 1
+    pi, pj = pair_index(q)
+    onehot = np.zeros((n, q, L))
+    onehot[np.arange(n)[:, None], np.arange(q)[None, :], codes] = 1.0
+    freq = np.stack([onehot[:, a, :].T @ onehot[:, b, :] for a, b in zip(pi, pj)]) if len(pi) else \
         np.zeros((0, L, L))
     ta, tb = tau[pi], tau[pj]                         # npair x (L+1)
     with np.errstate(invalid="ignore"):
         r0 = np.array([np.corrcoef(x[:, a], x[:, b])[0, 1] for a, b in zip(pi, pj)])
     rho = np.where(np.isfinite(r0) & (np.abs(r0) < 1), r0, 0.0)
     rho = _fit_rho(freq, ta, tb, rho, tol)
-    cor = np.eye(p)
-    cor[pi, pj] = cor[pj, pi] = rho
-    gamma = _gamma(codes, tau, nlev, th_item, freq, ta, tb, rho, pi, pj, n)
-    return OrdinalStats(list(items), levels, thresholds, th_item, cor, gamma, n)
+    scores, A21 = _pair_scores(codes, o.nlev, len(o.th_item), freq, ta, tb, rho, pi, pj)
+    return Polychoric(rho, scores, A21)
 
 
 def _grid(ta, tb, rho):
@@ -227,22 +231,9 @@ def _dlogphi2(x, y, r):
     return out
 
 
-def _gamma(codes, tau, nlev, th_item, freq, ta, tb, rho, pi, pj, n):
-    """muthen1984(): Gamma = N B^-1 (S'S) B^-T for ordered items without covariates."""
-    p = codes.shape[1]
-    nth = len(th_item)
+def _pair_scores(codes, nlev, nth, freq, ta, tb, rho, pi, pj):
+    """Each row's correlation score and A21 (lav_bvord_cor_scores crossed as muthen1984() does)."""
     th_start = np.concatenate([[0], np.cumsum(nlev - 1)])[:-1]
-    # univariate threshold scores of each row: +phi(tau_upper)/p, -phi(tau_lower)/p
-    sc_th = np.zeros((len(codes), nth))
-    rows = np.arange(len(codes))
-    for j in range(p):
-        k = codes[:, j]
-        up, lo = tau[j, k + 1], tau[j, k]
-        prob = special.ndtr(up) - special.ndtr(lo)
-        has_up = k < nlev[j] - 1
-        has_lo = k > 0
-        sc_th[rows[has_up], th_start[j] + k[has_up]] = _phi(up[has_up]) / prob[has_up]
-        sc_th[rows[has_lo], th_start[j] + k[has_lo] - 1] = -_phi(lo[has_lo]) / prob[has_lo]
     # bivariate scores per cell: d log P / d rho and d log P / d (thresholds of either item)
     F, dF = _grid(ta, tb, rho)
     P = _cells(F)
@@ -280,17 +271,42 @@ def _gamma(codes, tau, nlev, th_item, freq, ta, tb, rho, pi, pj, n):
             valid = k < nlev[items] - 1
             cols = th_start[items] + k
             A21[idx[valid], cols[valid]] += up[valid] - lo[valid]
-    SC = np.concatenate([sc_th, sc_cor], axis=1)
-    inner = SC.T @ SC
-    A11 = np.zeros((nth, nth))
-    for j in range(p):
-        s = slice(th_start[j], th_start[j] + nlev[j] - 1)
-        A11[s, s] = inner[s, s]
-    a22 = np.diag(inner)[nth:]
-    A11_inv = np.linalg.inv(A11)
-    A22_inv = 1.0 / a22
-    B_inv = np.zeros_like(inner)
-    B_inv[:nth, :nth] = A11_inv
-    B_inv[nth:, :nth] = -(A22_inv[:, None] * A21) @ A11_inv
-    B_inv[nth:, nth:] = np.diag(A22_inv)
-    return n * (B_inv @ inner @ B_inv.T)
+    return sc_cor, A21
+
+
+def _rect(z1a, z2a, z1b, z2b, r, f):
+    """f at the four corners of each row's rectangle, combined as a probability is."""
+    return f(z1a, z1b, r) - f(z2a, z1b, r) - f(z1a, z2b, r) + f(z2a, z2b, r)
+
+
+def polychoric_rows(a: OrdinalFit, b: OrdinalFit) -> tuple[float, BivariateScores]:
+    """The two-step polychoric correlation of two ordered items given covariates (each row's own
+    bounds tau - x'beta from the probit regressions; lav_bvord_cor_twostep_fit with eXo) and its
+    casewise scores (lav_bvord_cor_scores); rows whose likelihood underflows are left out, as lavaan."""
+    small = np.sqrt(np.finfo(float).eps)
+
+    def lik(r):
+        rr = np.full(len(a.z1), r)
+        return _rect(a.z1, a.z2, b.z1, b.z2, rr, bvn_cdf)
+
+    def negll(r):
+        p = lik(r)
+        return -float(np.sum(np.log(p[p >= small])))
+
+    rho = float(optimize.minimize_scalar(negll, bounds=(-0.999, 0.999), method="bounded",
+                                         options={"xatol": 1e-12, "maxiter": 500}).x)
+    p = lik(rho)
+    p = np.where(p > small, p, np.nan)
+    R = np.sqrt(1 - rho * rho)
+    ya1 = _phi(a.z1) * (special.ndtr((b.z1 - rho * a.z1) / R) - special.ndtr((b.z2 - rho * a.z1) / R))
+    ya2 = _phi(a.z2) * (special.ndtr((b.z1 - rho * a.z2) / R) - special.ndtr((b.z2 - rho * a.z2) / R))
+    yb1 = _phi(b.z1) * (special.ndtr((a.z1 - rho * b.z1) / R) - special.ndtr((a.z2 - rho * b.z1) / R))
+    yb2 = _phi(b.z2) * (special.ndtr((a.z1 - rho * b.z2) / R) - special.ndtr((a.z2 - rho * b.z2) / R))
+    rr = np.full(len(p), max(min(rho, 0.9999), -0.9999))
+    drho = _rect(a.z1, a.z2, b.z1, b.z2, rr, bvn_pdf) / p
+    out = BivariateScores(
+        rho=drho, th1=(a.upper * ya1[:, None] - a.lower * ya2[:, None]) / p[:, None], eta1=(ya2 - ya1) / p,
+        th2=(b.upper * yb1[:, None] - b.lower * yb2[:, None]) / p[:, None], eta2=(yb2 - yb1) / p)
+    for f in ("rho", "th1", "eta1", "th2", "eta2"):    # lavaan's NA rows drop out of every cross-product
+        setattr(out, f, np.nan_to_num(getattr(out, f)))
+    return rho, out

@@ -1,7 +1,12 @@
 """WLSMV for ordered items: DWLS estimates from thresholds and polychoric correlations,
 robust ("robust.sem") standard errors and the mean- and variance-adjusted
 ("scaled.shifted") test, with lavaan 0.6.14's defaults for cfa()/sem(ordered = ...):
-parameterization = "delta", listwise deletion, meanstructure on.
+parameterization = "delta", listwise deletion, meanstructure on. Continuous items may stand
+beside the ordered ones (their means, variances and polyserial/Pearson covariances join the
+statistics; only the ordered items are scaled), and observed covariates enter as lavaan's
+conditional.x: the statistics are conditional on them (probit/linear-regression thresholds,
+intercepts and slopes, residual correlations; sem/data/categorical.py) and so are the model's
+moments (the covariates' own variances and means set to 0, the slopes being their total effects).
 
 Delta parameterization: every ordered item is the discretised y* = (model) + residual with
 Var(y*) = 1, so the residual variances are not free parameters but 1 minus the explained
@@ -15,9 +20,10 @@ fmin = (N - 1) / N F / 2, so chisq = (N - 1) F, and the covariance divides by N 
     a            = sqrt(df / tr((U Gamma)^2)),  shift b = df - a tr(U Gamma)
     chisq_scaled = a chisq + b,  chisq_scaling_factor = 1 / a
 (lav_model_nvcov_robust_sem, lav_test_satorra_bentler with test = "scaled.shifted").
-The baseline model keeps the thresholds and sets every correlation to 0. Robust CFI/TLI/
-RMSEA follow lavaan's catML correction; modification indices use Delta' W Delta of the
-model extended by each candidate (lavaan's modindices() with information = "expected").
+The baseline model keeps the thresholds (means, slopes, variances) and sets every correlation
+to 0. Robust CFI/TLI/RMSEA follow lavaan's catML correction (which lavaan gives only for ordered
+items without covariates); modification indices use Delta' W Delta of the model extended by each
+candidate (lavaan's modindices() with information = "expected"; not with covariates yet).
 """
 from __future__ import annotations
 
@@ -30,8 +36,9 @@ from alianza.sem.estimation.estimate import reflect_factors, start_values
 from alianza.sem.matrices.model import SemModel
 from alianza.sem.inference.modindices import modification_indices
 from alianza.sem.spec.partable import append_definitions, build_partable, number_parameters
-from alianza.sem.data.polychoric import OrdinalStats, ordinal_stats, pair_index
-from alianza.sem.matrices.ram import KIND_S, RAMBlock
+from alianza.sem.data.categorical import CategoricalStats, categorical_stats
+from alianza.sem.data.polychoric import pair_index
+from alianza.sem.matrices.ram import KIND_A, KIND_M, KIND_S, RAMBlock
 from alianza.sem.solution.result import SemFit
 from alianza.sem.inference.robust import robust_indices, scaled_indices
 from alianza.sem.data.samplestats import SampleStats, select_complete
@@ -119,14 +126,17 @@ def ordered_group_partable(parsed: ParsedModel, ordered: list[str], nthresholds:
 
 
 class DeltaModel:
-    """theta -> (thresholds, correlations of y*) of group g, delta parameterization.
+    """theta -> lavaan's WLS.est of group g (thresholds and minus the means, variances of the
+    continuous items, covariances below the diagonal), delta or theta parameterization.
 
-    With scaling factors delta (`~*~`, 1 in group 1), the residual variances of the ordered items
-    are not parameters but 1 / delta^2 minus the explained variance, so Sigma* = D Sigma D is a
-    correlation matrix; the standardized thresholds are delta (tau - mu*), mu* the implied means
-    of y* (latent means through the loadings)."""
+    With scaling factors delta (`~*~`, 1 in group 1) of the ordered items, the residual variances
+    of the ordered items are not parameters (delta) but 1 / delta^2 minus the explained variance,
+    so Sigma* = D Sigma D has a unit diagonal on the ordered items (D = delta there, 1 on the
+    continuous items); the standardized thresholds are delta (tau - mu*), mu* the implied means
+    of y* (intercepts and latent means through the loadings). Under theta the residual variances
+    are parameters and delta = diag(Sigma)^-1/2 follows them."""
 
-    def __init__(self, model: SemModel, stats: OrdinalStats, g: int = 0, parameterization: str = "delta"):
+    def __init__(self, model: SemModel, stats: CategoricalStats, g: int = 0, parameterization: str = "delta"):
         t = model.table
         self.model = model
         self.g = g
@@ -137,47 +147,92 @@ class DeltaModel:
         ops, lhs, rhs = (t[c].to_numpy()[rows] for c in ("op", "lhs", "rhs"))
         ov = model.names.ov
         find = {(o, l, r): int(i) for i, o, l, r in zip(rows, ops, lhs, rhs)}
-        self.th_rows = np.array([find[("|", ov[j], f"t{k}")] for j in range(len(ov))
-                                 for k in range(1, int((stats.th_item == j).sum()) + 1)], dtype=int)
-        pos = {int(r): c for c, r in enumerate(self.cells.rows)}
-        self.var_rows = np.array([find[("~~", v, v)] for v in ov], dtype=int)
-        self.var_cells = np.array([pos[r] for r in self.var_rows], dtype=int)
-        self.delta_rows = np.array([find[("~*~", v, v)] for v in ov], dtype=int)
-        self.pi, self.pj = pair_index(len(ov))
         self.p = len(ov)
-        self.th_item = np.asarray(stats.th_item, int)
+        # the statistics' items (ov without the covariates) and the covariates (conditional.x), as ov indices
+        self.y = np.array([ov.index(v) for v in stats.items], dtype=int)
+        self.x = np.array([ov.index(v) for v in model.names.ov_x], dtype=int)
+        self.ord = self.y[stats.ordered]                      # ordered items
+        self.num = self.y[~stats.ordered]                     # continuous items
+        th_item = np.asarray(stats.th_item, int)
+        numeric = ~stats.ordered[th_item]
+        self.th_pos = np.flatnonzero(~numeric)                # th entries that are thresholds
+        self.mean_pos = np.flatnonzero(numeric)               # th entries that are (minus) intercepts
+        self.nth = len(th_item)
+        self.th_item = self.y[th_item[self.th_pos]]
+        c = self.cells
+        # the covariates' own (co)variances and means: zero in the conditional moments given x
+        self.x_cells = ((c.kind == KIND_S) & (np.isin(c.ii, self.x) | np.isin(c.jj, self.x))) | \
+            ((c.kind == KIND_M) & np.isin(c.ii, self.x))
+        self.th_rows = np.array([find[("|", ov[j], f"t{k}")] for j in self.ord
+                                 for k in range(1, int((self.th_item == j).sum()) + 1)], dtype=int)
+        pos = {int(r): c for c, r in enumerate(self.cells.rows)}
+        self.var_rows = np.array([find[("~~", ov[j], ov[j])] for j in self.ord], dtype=int)
+        self.var_cells = np.array([pos[r] for r in self.var_rows], dtype=int)
+        self.delta_rows = np.array([find[("~*~", ov[j], ov[j])] for j in self.ord], dtype=int)
+        pi, pj = pair_index(len(self.y))
+        self.pi, self.pj = self.y[pi], self.y[pj]
 
     def values(self, theta):
-        """Row values with the residual variances (delta) or scaling factors (theta) solved for,
-        and the implied moments (unscaled)."""
+        """Row values with the residual variances (delta) or scaling factors (theta) of the
+        ordered items solved for, and the implied moments (unscaled; given the covariates)."""
         values = self.model.row_values(theta)
         c = self.cells
-        if self.theta_param:
-            imp = self.block.implied(c.kind, c.ii, c.jj, values[c.rows])
-            values[self.delta_rows] = 1.0 / np.sqrt(np.diag(imp.sigma))
-            return values, imp
+        o = self.ord
         vals = values[c.rows].copy()
+        vals[self.x_cells] = 0.0
+        if self.theta_param:
+            imp = self.block.implied(c.kind, c.ii, c.jj, vals)
+            values[self.delta_rows] = 1.0 / np.sqrt(np.diag(imp.sigma)[o])
+            return values, imp
         vals[self.var_cells] = 0.0
         imp0 = self.block.implied(c.kind, c.ii, c.jj, vals)
-        M = imp0.C[:, : self.p] ** 2          # d diag(Sigma) / d residual variance
+        M = imp0.C[np.ix_(o, o)] ** 2           # d diag(Sigma) / d residual variance
         delta = values[self.delta_rows]
-        resid = np.linalg.solve(M, 1.0 / delta ** 2 - np.diag(imp0.sigma))
+        resid = np.linalg.solve(M, 1.0 / delta ** 2 - np.diag(imp0.sigma)[o])
         values[self.var_rows] = resid
         vals[self.var_cells] = resid
         return values, self.block.implied(c.kind, c.ii, c.jj, vals)
 
+    def scales(self, values) -> np.ndarray:
+        """The scaling factors of every item (1 on the continuous ones)."""
+        d = np.ones(self.p)
+        d[self.ord] = values[self.delta_rows]
+        return d
+
+    def scaled_sigma(self, values, imp) -> np.ndarray:
+        """The model's (residual) covariance matrix of y* and the continuous items: D Sigma D."""
+        d = self.scales(values)[self.y]
+        return d[:, None] * imp.sigma[np.ix_(self.y, self.y)] * d[None, :]
+
     def moments(self, theta):
         values, imp = self.values(theta)
-        delta = values[self.delta_rows]
-        th = delta[self.th_item] * (values[self.th_rows] - imp.mu[self.th_item])
-        return np.concatenate([th, (delta[self.pi] * delta[self.pj]) * imp.sigma[self.pi, self.pj]])
+        delta = self.scales(values)
+        th = np.zeros(self.nth)
+        th[self.th_pos] = delta[self.th_item] * (values[self.th_rows] - imp.mu[self.th_item])
+        th[self.mean_pos] = -imp.mu[self.num]
+        slopes = (delta[self.y, None] * imp.C[np.ix_(self.y, self.x)]).T.ravel()
+        return np.concatenate([th, slopes, np.diag(imp.sigma)[self.num],
+                               (delta[self.pi] * delta[self.pj]) * imp.sigma[self.pi, self.pj]])
 
     def jacobian(self, theta):
         values, imp = self.values(theta)
         k = self.model.npar
         dsig, dmu = self.model.theta_derivatives(self.g, imp)
         return self._chain(values, imp, dsig, dmu, self.param_incidence(self.th_rows, k),
-                           None if self.theta_param else self.param_incidence(self.delta_rows, k))
+                           None if self.theta_param else self.param_incidence(self.delta_rows, k),
+                           self.slope_derivatives(imp))
+
+    def slope_derivatives(self, imp) -> np.ndarray:
+        """d C[y, x] / d theta (npar x y x x): the total effects of the covariates, through the
+        A cells (i, j) as C[:, i] B[j, x]."""
+        c = self.cells
+        out = np.zeros((self.model.npar, len(self.y), len(self.x)))
+        par = self.model.par[c.rows]
+        a = np.flatnonzero((c.kind == KIND_A) & (par >= 0))
+        if len(self.x) and len(a):
+            d = imp.C[self.y][:, c.ii[a]].T[:, :, None] * imp.B[np.ix_(c.jj[a], self.x)][:, None, :]
+            np.add.at(out, par[a], d)
+        return out
 
     def param_incidence(self, rows, k):
         out = np.zeros((len(rows), k))
@@ -185,39 +240,51 @@ class DeltaModel:
         out[np.arange(len(rows))[par >= 0], par[par >= 0]] = 1.0
         return out
 
-    def _chain(self, values, imp, dsig, dmu, d_tau, d_delta):
-        """(thresholds, correlations) derivatives from those of the cells: the residual variances
+    def _chain(self, values, imp, dsig, dmu, d_tau, d_delta, d_slope=None):
+        """WLS.est derivatives from those of the cells: the ordered items' residual variances
         re-solved (M dres = d(1/delta^2) - d diag Sigma0), then the scaling by delta."""
-        idx = np.arange(self.p)
-        delta = values[self.delta_rows]
+        o = self.ord
+        k = len(dsig)
+        delta = self.scales(values)
+        dd = np.zeros((self.p, k))                # d delta: 0 on the continuous items
         if d_delta is None:            # theta: delta = diag(Sigma)^-1/2 follows the parameters
             total = dsig
-            d_delta = -0.5 * delta[:, None] ** 3 * dsig[:, idx, idx].T
+            dd[o] = -0.5 * delta[o, None] ** 3 * dsig[:, o, o].T
         else:
-            dvar, _ = RAMBlock.derivatives(imp, np.full(self.p, KIND_S), idx, idx)
-            Mt = dvar[:, idx, idx].T                              # [i, j]: d Sigma_ii / d resid_j
-            d_inv2 = -2.0 / delta[:, None] ** 3 * d_delta          # p x k: d (1/delta^2)
-            dres = np.linalg.solve(Mt, d_inv2 - dsig[:, idx, idx].T)
+            dd[o] = d_delta
+            dvar, _ = RAMBlock.derivatives(imp, np.full(len(o), KIND_S), o, o)
+            Mt = dvar[:, o, o].T                                  # [i, j]: d Sigma_ii / d resid_j
+            d_inv2 = -2.0 / delta[o, None] ** 3 * d_delta          # d (1/delta^2)
+            dres = np.linalg.solve(Mt, d_inv2 - dsig[:, o, o].T)
             total = dsig + np.einsum("jk,jab->kab", dres, dvar)    # k x p x p, unscaled Sigma
         pi, pj, ti = self.pi, self.pj, self.th_item
         sig = imp.sigma[pi, pj]
         d_cor = (delta[pi] * delta[pj])[:, None] * total[:, pi, pj].T \
-            + (d_delta[pi] * delta[pj][:, None] + delta[pi][:, None] * d_delta[pj]) * sig[:, None]
-        tau = values[self.th_rows]
-        centred = tau - imp.mu[ti]
-        d_th = d_delta[ti] * centred[:, None] + delta[ti][:, None] * (d_tau - dmu[:, ti].T)
-        return np.vstack([d_th, d_cor])
+            + (dd[pi] * delta[pj][:, None] + delta[pi][:, None] * dd[pj]) * sig[:, None]
+        centred = values[self.th_rows] - imp.mu[ti]
+        d_th = np.zeros((self.nth, k))
+        d_th[self.th_pos] = dd[ti] * centred[:, None] + delta[ti][:, None] * (d_tau - dmu[:, ti].T)
+        d_th[self.mean_pos] = -dmu[:, self.num].T
+        d_var = total[:, self.num, self.num].T
+        parts = [d_th]
+        if len(self.x):
+            y, x = self.y, self.x
+            ds = dd[y][:, None, :] * imp.C[np.ix_(y, x)][:, :, None]                 # y x x x k
+            if d_slope is not None:
+                ds = ds + delta[y][:, None, None] * d_slope.transpose(1, 2, 0)
+            parts.append(ds.transpose(1, 0, 2).reshape(len(y) * len(x), k))
+        return np.vstack(parts + [d_var, d_cor])
 
     def extend(self, theta, dsig, dmu, d_th_model):
-        """Jacobian of (thresholds, correlations) for any stack of cell derivatives (the model's
-        parameters first, then candidates: modification indices)."""
+        """Jacobian of WLS.est for any stack of cell derivatives (the model's parameters first,
+        then candidates: modification indices)."""
         values, imp = self.values(theta)
         k = len(dsig)
         d_tau = np.zeros((len(self.th_rows), k))
         d_tau[:, : d_th_model.shape[1]] = d_th_model
         d_delta = None
         if not self.theta_param:
-            d_delta = np.zeros((self.p, k))
+            d_delta = np.zeros((len(self.ord), k))
             d_delta[:, : self.model.npar] = self.param_incidence(self.delta_rows, self.model.npar)
         return self._chain(values, imp, dsig, dmu, d_tau, d_delta)
 
@@ -318,6 +385,11 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
 
     _, names0 = build_partable(parsed, meanstructure=True)
     warnings: list[str] = []
+    for v in ordered:
+        if v in names0.ov_x:
+            raise ConfigError(f"ordered item {v!r} is an exogenous covariate of the model; covariates enter as "
+                              "numbers (lavaan's conditional.x): leave it out of the ordered items", key="ordered",
+                              column=v)
     if group is None:
         complete = select_complete(data, names0.ov, source=source)
         parts, labels = [complete.data], [""]
@@ -329,7 +401,8 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
         warnings.append(f"{n_dropped} of {n_input} rows dropped (listwise deletion: missing values in model "
                         f"variables{'' if group is None else ' or the group'}); N = {n_input - n_dropped}")
     G = len(labels)
-    stats_g = []
+    stats_g, moments = [], []
+    ov_x, ov_nox = names0.ov_x, names0.ov_nox
     for lab, part in zip(labels, parts):
         x = part.to_numpy(dtype=float)
         where = "" if group is None else f" of group {lab!r}"
@@ -337,13 +410,18 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
             raise ConfigError(f"only {len(x)} complete rows{where} for the model variables", key="data")
         for j, v in enumerate(names0.ov):
             if len(np.unique(x[:, j])) < 2:
-                raise InputError(f"ordered item has a single category in the complete rows{where}", file=source,
-                                 column=v)
-        stats_g.append(ordinal_stats(x, names0.ov))
-    nth = {v: len(stats_g[0].levels[j]) - 1 for j, v in enumerate(names0.ov)}
+                kind = ("ordered item has a single category" if v in ordered else
+                        "covariate has no variance" if v in ov_x else "continuous item has no variance")
+                raise InputError(f"{kind} in the complete rows{where}", file=source, column=v)
+        # with covariates every statistic is conditional on them (lavaan's conditional.x)
+        stats_g.append(categorical_stats(part[ov_nox].to_numpy(float), ov_nox, ordered,
+                                         exo=part[ov_x].to_numpy(float) if ov_x else None))
+        # lavaan's cov.x under conditional.x divides by N - 1
+        moments.append((np.cov(x, rowvar=False), x.mean(axis=0)))
+    nth = {v: len(stats_g[0].levels[j]) - 1 for j, v in enumerate(ov_nox) if v in ordered}
     for lab, st in zip(labels[1:], stats_g[1:]):
-        for j, v in enumerate(names0.ov):
-            if not np.array_equal(st.levels[j], stats_g[0].levels[j]):
+        for j, v in enumerate(ov_nox):
+            if v in ordered and not np.array_equal(st.levels[j], stats_g[0].levels[j]):
                 raise InputError(f"ordered item has categories {_cats(st.levels[j])} in group {lab!r} but "
                                  f"{_cats(stats_g[0].levels[j])} in group {labels[0]!r}; every group needs "
                                  "the same categories (lavaan too)", file=source, column=v)
@@ -354,6 +432,9 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
                                               group_partial=group_partial, parameterization=parameterization,
                                               std_lv=std_lv)
     model = SemModel(table, names, True)
+    # fixed.x: the covariates' (co)variances and means at their sample values
+    model.set_exogenous(SampleStats([c for c, _ in moments], [m for _, m in moments], [st.n for st in stats_g],
+                                    names.ov))
     dms = [DeltaModel(model, st, g, parameterization) for g, st in enumerate(stats_g)]
     s_obs = [st.wls_obs for st in stats_g]
     gammas = [st.gamma for st in stats_g]
@@ -380,8 +461,10 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
             info = info + c * D.T @ WD
         return grad, info
 
-    # starting values from each group's polychoric correlations (as from moments), then its thresholds
-    corr = SampleStats([st.correlation for st in stats_g], [np.zeros(len(names.ov))] * G, [st.n for st in stats_g],
+    # starting values from each group's polychoric/polyserial covariances and the continuous items'
+    # means (as from moments), then its thresholds
+    corr = SampleStats([_start_cov(st, c, names) for st, (c, _) in zip(stats_g, moments)],
+                       [_start_mean(st, m, names) for st, (_, m) in zip(stats_g, moments)], [st.n for st in stats_g],
                        names.ov)
     start = group_start_values(model, corr) if G > 1 else start_values(model, corr)
     for st, dm in zip(stats_g, dms):
@@ -412,9 +495,13 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
     else:
         E_inv = np.linalg.inv(info)
         vcov = E_inv @ meat @ E_inv / (n - G)
-    params = parameter_table(table, model, values, theta, vcov, imps if G > 1 else imps[0], names)
+    # the standardized solution and the checks of the solution see the covariates' variances too
+    full = [dm.block.implied(dm.cells.kind, dm.cells.ii, dm.cells.jj, values[dm.cells.rows]) for dm in dms] \
+        if names.ov_x else imps
+    params = parameter_table(table, model, values, theta, vcov, full if G > 1 else full[0], names)
+    params.loc[params["op"] == "~*~", "std_all"] = 1.0      # lavaan's lav_standardize_all: scales are 1
     group_col = table["group"].to_numpy()
-    for g, (lab, imp) in enumerate(zip(labels, imps)):
+    for g, (lab, imp) in enumerate(zip(labels, full)):
         rows = np.flatnonzero(group_col == g + 1) if G > 1 else np.arange(len(table))
         warnings += [(f"group {lab}: {w}" if G > 1 else w) for w in improper(table.iloc[rows], values[rows], imp, names)]
 
@@ -423,7 +510,7 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
     nstat = sum(len(so) for so in s_obs)
     df = nstat - model.npar
     stat, scale, shift, pval = scaled_shifted(chisq, df, Ws, Ds, gammas, fg)
-    nthr = [len(st.thresholds) for st in stats_g]
+    nthr = [st.n_univariate for st in stats_g]
     base_chisq = sum((st.n - 1) * float(np.sum(W[k:] * so[k:] ** 2)) for st, W, so, k in zip(stats_g, Ws, s_obs, nthr))
     base_df = nstat - sum(nthr)
     base_D = []
@@ -434,8 +521,9 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
         base_D.append(d)
     b_stat, b_scale, b_shift, b_pval = scaled_shifted(base_chisq, base_df, Ws, base_D, gammas, fg)
     lo, hi = fm.rmsea_ci(chisq, df, n, groups=G)
-    srmr = sum(w * float(np.sqrt(np.mean(((st.correlation - imp_s) [np.tril_indices(len(names.ov))]) ** 2)))
-               for w, st, imp_s in zip(fg, stats_g, [_scaled_sigma(vals, dm, imp) for dm, (vals, imp) in zip(dms, solved)]))
+    model_cov = [dm.scaled_sigma(vals, imp) for dm, (vals, imp) in zip(dms, solved)]
+    srmr = sum(w * float(np.sqrt(np.mean(((st.correlation - _cov2cor(c))[np.tril_indices(len(st.items))]) ** 2)))
+               for w, st, c in zip(fg, stats_g, model_cov))
     f = {
         "npar": model.npar, "fmin": fmin, "chisq": chisq, "df": df, "pvalue": fm.chisq_pvalue(chisq, df),
         "chisq_scaled": stat, "df_scaled": df, "pvalue_scaled": pval, "chisq_scaling_factor": scale,
@@ -464,17 +552,21 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
     # scaling factors or latent means (equal thresholds across groups) that refit fails and lavaan
     # reports no robust indices, so neither do we
     free = table["free"].to_numpy() > 0
-    catml_ok = not np.any(free & np.isin(table["op"].to_numpy(), ["~*~", "~1"]))
+    # lavaan's lav_fit_catml_dwls also gives none with continuous items (ov.num) or covariates (conditional.x)
+    catml_ok = not np.any(free & np.isin(table["op"].to_numpy(), ["~*~", "~1"])) \
+        and bool(stats_g[0].ordered.all()) and not names.ov_x
     if catml_ok and vcov is not None and df > 0:
         robust = catml_robust([st.correlation for st in stats_g],
-                              [_scaled_sigma(vals, dm, imp) for dm, (vals, imp) in zip(dms, solved)],
+                              model_cov,
                               Ds, Ws, gammas, E_inv, nthr, df, [st.n for st in stats_g])
         if robust is not None:
             f.update(robust_indices(robust["xx3"], df, n, robust["c_hat3"], robust["xx3_scaled"],
                                     robust["xx3_null"], base_df, robust["c_hat3_null"], groups=G))
 
     mi = pd.DataFrame(columns=["lhs", "op", "rhs", "mi", "epc", "sepc_lv", "sepc_all"])
-    if vcov is not None and est.converged and G == 1:
+    if names.ov_x and G == 1:
+        warnings.append("modification indices are not computed for ordered items with covariates")
+    elif vcov is not None and est.converged and G == 1:
         dm, imp = dms[0], imps[0]
         model.fixed[dm.var_rows] = values[dm.var_rows]     # the table's fixed rows at their values
         resid = s_obs[0] - dm.moments(theta)
@@ -499,19 +591,21 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
     else:
         r2 = rsquare(params["lhs"], params["op"], params["rhs"], params["std_all"].to_numpy())
     first = stats_g[0]
-    thresholds = pd.Series(first.thresholds, index=[f"{ov[j]}|t{k + 1}" for j in range(p)
-                                                    for k in range(int((first.th_item == j).sum()))])
+    th_item = first.th_item[~first.th_numeric]
+    thresholds = pd.Series(first.thresholds, index=[f"{ov[j]}|t{k + 1}" for j in dict.fromkeys(th_item)
+                                                    for k in range(int((th_item == j).sum()))])
     per_group = {}
     if G > 1:
         per_group = {lab: dict(n=st.n, latent_cov=pd.DataFrame(imp.V[p:, p:], index=lv, columns=lv),
                                latent_mean=pd.Series(imp.Bm[p:], index=lv))
-                     for lab, st, imp in zip(labels, stats_g, imps)}
+                     for lab, st, imp in zip(labels, stats_g, full)}
     return SemFit(
         params=params, fit=order_fit(f), r2=r2, modindices=mi, n=n, converged=est.converged,
         warnings=warnings, estimator=estimator, observed=list(ov), latent=list(lv),
-        sample_cov=pd.DataFrame(first.correlation, index=ov, columns=ov),
-        implied_cov=pd.DataFrame(imps[0].sigma, index=ov, columns=ov),
-        latent_cov=pd.DataFrame(imps[0].V[p:, p:], index=lv, columns=lv),
+        sample_cov=pd.DataFrame(first.cov, index=first.items, columns=first.items),
+        # the model's counterpart of sample_cov: the (residual) covariances of y* and the continuous items
+        implied_cov=pd.DataFrame(model_cov[0], index=first.items, columns=first.items),
+        latent_cov=pd.DataFrame(full[0].V[p:, p:], index=lv, columns=lv),
         n_input=n_input, n_dropped=n_dropped,
         partable=table.assign(est=values), vcov=vcov,
         groups=list(labels) if G > 1 else [], group_nobs=[int(x) for x in nobs] if G > 1 else [],
@@ -524,11 +618,26 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
     )
 
 
+def _start_cov(st: CategoricalStats, cov: np.ndarray, names) -> np.ndarray:
+    """Starting moments: the items' (residual) covariances, the covariates' own, nothing between."""
+    y = [names.ov.index(v) for v in st.items]
+    x = [names.ov.index(v) for v in names.ov_x]
+    out = np.zeros_like(cov)
+    out[np.ix_(y, y)] = st.cov
+    out[np.ix_(x, x)] = cov[np.ix_(x, x)]
+    return out
+
+
+def _start_mean(st: CategoricalStats, mean: np.ndarray, names) -> np.ndarray:
+    out = mean.copy()
+    out[[names.ov.index(v) for v in st.items]] = st.mean
+    return out
+
+
 def _cats(levels) -> str:
     return "{" + ", ".join(f"{v:g}" for v in levels) + "}"
 
 
-def _scaled_sigma(values, dm: DeltaModel, imp) -> np.ndarray:
-    """The model's correlation matrix of y*: D Sigma D."""
-    d = values[dm.delta_rows]
-    return d[:, None] * imp.sigma * d[None, :]
+def _cov2cor(sigma: np.ndarray) -> np.ndarray:
+    sd = np.sqrt(np.diag(sigma))
+    return sigma / np.outer(sd, sd)

@@ -172,13 +172,6 @@ def resolve(estimator=None, missing=None, ordered=None, *, observed=(), ov_x=(),
                               "lavaan's default for ordered data); FIML needs estimator ML or MLR", key="missing")
         if not ordered_list:
             raise ConfigError(f"{name} needs ordered items (ordered: all, or a list of items)", key="ordered")
-        continuous = [v for v in observed if v not in ordered_list and v not in ov_x]
-        if continuous:
-            raise ConfigError(f"{name} with continuous indicators beside ordered ones is not available yet "
-                              f"(not ordered: {', '.join(continuous)}); use ordered: all", key="ordered")
-        if ov_x:
-            raise ConfigError(f"{name} with observed exogenous covariates ({', '.join(ov_x)}) is not available "
-                              "yet", key="estimator")
     par = "delta" if parameterization is None else str(parameterization).lower()
     if par not in PARAMETERIZATIONS:
         raise ConfigError(f"unknown parameterization {parameterization!r}; use delta or theta",
