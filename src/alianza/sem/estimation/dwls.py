@@ -99,6 +99,10 @@ def ordered_group_partable(parsed: ParsedModel, ordered: list[str], nthresholds:
     from alianza.sem.spec.multigroup import check_group_equal, equal_labels, group_formulas, normalize_partial
 
     group_equal = check_group_equal(group_equal)
+    # lavaan (lav_options_set): with ordered items "intercepts" and "thresholds" go together, so the
+    # intercepts of continuous items beside ordered ones follow the thresholds (and vice versa)
+    if {"intercepts", "thresholds"} & set(group_equal):
+        group_equal = list(dict.fromkeys([*group_equal, "intercepts", "thresholds"]))
     parts, names = [], None
     for g in range(ngroups):
         t, names = ordered_partable(group_formulas(parsed, g, ngroups), ordered, nthresholds, std_lv=std_lv)
@@ -296,7 +300,7 @@ class DwlsObjective:
     As lavaan's lav_model_gradient and expected information for DWLS: the gradient
     -sum_g (N_g - 1) / N D_g' W_g (s_g - m_g), the information sum_g N_g / N D_g' W_g D_g."""
 
-    def __init__(self, stats: list[OrdinalStats], weights: list[np.ndarray], parameterization: str):
+    def __init__(self, stats: list[CategoricalStats], weights: list[np.ndarray], parameterization: str):
         self.stats, self.weights, self.parameterization = stats, weights, parameterization
 
     def gradient_information(self, model: SemModel, theta) -> tuple[np.ndarray, np.ndarray]:
