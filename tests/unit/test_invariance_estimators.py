@@ -71,3 +71,10 @@ def test_ordinal_steps_record_score_tests_of_the_dwls_objective(ordinal):
     metric = ordinal.to_dict()["models"]["metric"]["score_tests"]
     assert len(metric) == 8                         # one per loading constrained equal (2 x 4 free)
     assert all(r["par_op"] == "=~" and r["X2"] >= 0 for r in metric)
+
+
+def test_ordinal_multigroup_fit_says_it_has_no_modification_indices(ordinal):
+    res = ordinal.fits["metric"]
+    assert res.modindices.empty
+    assert any("modification indices are not computed for ordered items with several groups" in w
+               for w in res.warnings)

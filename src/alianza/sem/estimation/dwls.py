@@ -568,8 +568,9 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
                                     robust["xx3_null"], base_df, robust["c_hat3_null"], groups=G))
 
     mi = pd.DataFrame(columns=["lhs", "op", "rhs", "mi", "epc", "sepc_lv", "sepc_all"])
-    if names.ov_x and G == 1:
-        warnings.append("modification indices are not computed for ordered items with covariates")
+    if names.ov_x or G > 1:
+        warnings.append("modification indices are not computed for ordered items with "
+                        + ("covariates" if names.ov_x else "several groups") + " yet")
     elif vcov is not None and est.converged and G == 1:
         dm, imp = dms[0], imps[0]
         model.fixed[dm.var_rows] = values[dm.var_rows]     # the table's fixed rows at their values
