@@ -48,3 +48,18 @@ def test_fiml_score_tests_are_not_those_of_the_em_moments():
     moments = score_test(res)["total"]["X2"]
     res.objective = MomentsObjective(res.sample_stats)
     assert abs(score_test(res)["total"]["X2"] - moments) > 1.0
+
+
+@pytest.mark.parametrize("case", [k for k in CASES if "modindices" in FIX[k]])
+def test_multigroup_ordinal_modification_indices_match(case):
+    """modindices() of WLSMV/ULSMV across groups (also with continuous items beside the ordered ones):
+    the 15 largest, with their group, EPC and sepc.all."""
+    spec = FIX[case]
+    mi = fit(spec["model"], DATA[spec["data"]], **alianza_args(spec["args"])).modindices
+    for row in spec["modindices"]:
+        hit = mi[(mi["lhs"] == row["lhs"]) & (mi["op"] == row["op"]) & (mi["rhs"] == row["rhs"])
+                 & (mi["group"] == row["group"])]
+        assert len(hit) == 1, row
+        assert abs(hit["mi"].iloc[0] - row["mi"]) <= 0.01 * max(1.0, row["mi"])
+        assert abs(hit["epc"].iloc[0] - row["epc"]) <= 0.002
+        assert abs(hit["sepc_all"].iloc[0] - row["sepc.all"]) <= 0.002

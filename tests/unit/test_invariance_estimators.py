@@ -73,8 +73,7 @@ def test_ordinal_steps_record_score_tests_of_the_dwls_objective(ordinal):
     assert all(r["par_op"] == "=~" and r["X2"] >= 0 for r in metric)
 
 
-def test_ordinal_multigroup_fit_says_it_has_no_modification_indices(ordinal):
-    res = ordinal.fits["metric"]
-    assert res.modindices.empty
-    assert any("modification indices are not computed for ordered items with several groups" in w
-               for w in res.warnings)
+def test_ordinal_multigroup_fit_has_modification_indices_per_group(ordinal):
+    mi = ordinal.fits["metric"].modindices
+    assert set(mi["group"]) == {1, 2} and (mi["mi"] >= 0).all()
+    assert list(mi["mi"]) == sorted(mi["mi"], reverse=True)

@@ -23,7 +23,7 @@ fmin = (N - 1) / N F / 2, so chisq = (N - 1) F, and the covariance divides by N 
 The baseline model keeps the thresholds (means, slopes, variances) and sets every correlation
 to 0. Robust CFI/TLI/RMSEA follow lavaan's catML correction (which lavaan gives only for ordered
 items without covariates); modification indices use Delta' W Delta of the model extended by each
-candidate (lavaan's modindices() with information = "expected"; not with covariates yet).
+candidate, group by group (lavaan's modindices() with information = "expected"; not with covariates yet).
 """
 from __future__ import annotations
 
@@ -567,26 +567,30 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
             f.update(robust_indices(robust["xx3"], df, n, robust["c_hat3"], robust["xx3_scaled"],
                                     robust["xx3_null"], base_df, robust["c_hat3_null"], groups=G))
 
-    mi = pd.DataFrame(columns=["lhs", "op", "rhs", "mi", "epc", "sepc_lv", "sepc_all"])
-    if names.ov_x or G > 1:
-        warnings.append("modification indices are not computed for ordered items with "
-                        + ("covariates" if names.ov_x else "several groups") + " yet")
-    elif vcov is not None and est.converged and G == 1:
-        dm, imp = dms[0], imps[0]
-        model.fixed[dm.var_rows] = values[dm.var_rows]     # the table's fixed rows at their values
-        resid = s_obs[0] - dm.moments(theta)
-        d_th_model = dm.param_incidence(dm.th_rows, model.npar)
-        W = Ws[0]
+    mi = pd.DataFrame(columns=["lhs", "op", "rhs", *(["group"] if G > 1 else []), "mi", "epc", "sepc_lv",
+                               "sepc_all"])
+    if names.ov_x:
+        warnings.append("modification indices are not computed for ordered items with covariates yet")
+    elif vcov is not None and est.converged:
+        # lavaan's modindices() with the expected information of DWLS: per group g the model extended by
+        # each candidate, gradient -(N_g - 1) / N De' W r_g and information N_g / N De' W De (G = 1: N / N)
+        inv_info = np.linalg.inv(info)
+        imp_stats = SampleStats([im.sigma for im in imps], [im.mu for im in imps], [int(x) for x in nobs], names.ov)
+        parts = []
+        for g, dm in enumerate(dms):
+            model.fixed[dm.var_rows] = values[dm.var_rows]     # the table's fixed rows at their values
+            resid = s_obs[g] - dm.moments(theta)
+            d_th_model = dm.param_incidence(dm.th_rows, model.npar)
 
-        def grad_info_cells(dsig, dmu):
-            De = dm.extend(theta, dsig, dmu, d_th_model)
-            WDe = W[:, None] * De
-            return -(n - 1) / n * WDe.T @ resid, De.T @ WDe
+            def grad_info_cells(dsig, dmu, dm=dm, resid=resid, d_th_model=d_th_model, W=Ws[g], ng=nobs[g]):
+                De = dm.extend(theta, dsig, dmu, d_th_model)
+                WDe = W[:, None] * De
+                return -(ng - 1) / n * WDe.T @ resid, ng / n * De.T @ WDe
 
-        mi = modification_indices(model, theta, SampleStats([imp.sigma], [imp.mu], [n], names.ov),
-                                  np.linalg.inv(info), gradient_information=grad_info_cells)
-    elif G > 1:
-        mi = pd.DataFrame(columns=["lhs", "op", "rhs", "group", "mi", "epc", "sepc_lv", "sepc_all"])
+            parts.append(modification_indices(model, theta, imp_stats, inv_info, group=g if G > 1 else None,
+                                              gradient_information=grad_info_cells))
+        mi = pd.concat(parts, ignore_index=True) if G > 1 else parts[0]
+        mi = mi.iloc[np.argsort(-mi["mi"].to_numpy(), kind="stable")].reset_index(drop=True)
 
     ov, lv = names.ov, names.lv
     p = len(ov)
