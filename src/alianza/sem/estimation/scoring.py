@@ -143,12 +143,13 @@ def one_problem(fun, grad_info, hessian):
 
 
 def minimize(fun, grad_info, theta0, *, hessian=None, evaluate=None, max_iter: int = 500,
-             gtol: float = 1e-8, tol: float = 1e-9) -> Minimum:
+             gtol: float = 1e-8, tol: float = 1e-9, chord: float = 1e-2) -> Minimum:
     """fun(theta) -> float (inf outside the domain); grad_info(theta) -> (gradient, information);
     hessian(theta, gradient) -> exact Hessian (optional: without it, scoring runs until the largest
     gradient is below gtol). evaluate: `newton_batch`'s evaluate for this problem when the objective
     computes f, gradient, Hessian and information at once (else built from the three functions).
-    Raises FloatingPointError when no finite objective can be reached from theta0."""
+    tol, chord: the Newton phase's (newton_batch): the Hessian is kept after steps below `chord`,
+    which spares the costly Hessians (FIML's) of the last, gradient-only iterations. Raises FloatingPointError when no finite objective can be reached from theta0."""
     theta = np.asarray(theta0, float).copy()
     if not len(theta):
         f = float(fun(theta))
@@ -166,7 +167,7 @@ def minimize(fun, grad_info, theta0, *, hessian=None, evaluate=None, max_iter: i
         theta, f, n, near = _damped_scoring(fun, grad_info, theta, f, max_iter, gtol, newton=evaluate is not None)
         iterations += n
         if near and evaluate is not None:
-            res = newton_batch(evaluate, theta[None], tol=tol, chord=0.0, shared_steps=0, max_iter=max_iter)
+            res = newton_batch(evaluate, theta[None], tol=tol, chord=chord, shared_steps=0, max_iter=max_iter)
             iterations += int(res.iterations[0])
             fn = float(fun(res.theta[0]))
             if np.isfinite(fn) and fn <= f + 1e-12 * max(1.0, abs(f)):
