@@ -156,5 +156,9 @@ def estimate_moments(table, names, stats: SampleStats, *, meanstructure: bool, s
     model.set_exogenous(stats)
     est = fit_ml(model, stats, model.theta_from_rows(start(model, stats)))
     if std_lv:
-        est.theta = reflect_factors(model, est.theta)
+        reflected = reflect_factors(model, est.theta)
+        if reflected is not est.theta and est.information is not None:
+            # the information (the SEs' and the delta method's covariances) at the reflected point
+            est.gradient, est.information = MomentsML(model, stats).grad_info(reflected)
+        est.theta = reflected
     return model, est
