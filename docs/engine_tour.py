@@ -16,6 +16,8 @@ from alianza.sem.data.fiml import CasewiseML, SemStructure
 from alianza.sem.matrices.model import SemModel, ml_objective
 from alianza.sem.spec.multigroup import group_partable, group_start_values
 from alianza.sem.estimation.options import ESTIMATORS, resolve
+from alianza.sem.estimation.scoring import minimize
+from alianza.sem.matrices.derivatives import MomentsML
 from alianza.sem.spec.partable import build_partable, var_names
 from alianza.sem.data.samplestats import SampleStats, model_frame
 from alianza.sem.solution.solution import parameter_table
@@ -58,11 +60,17 @@ model = SemModel(table, names, meanstructure=True)
 theta0 = model.theta_from_rows(group_start_values(model, stats))
 print("6. fmin at the starting values:", round(ml_objective(model, theta0, stats), 4))
 
-# 7. estimation (sem/estimation/estimate.py: damped Fisher scoring, then Newton steps with the closed-form
-#    Hessian of sem/matrices/derivatives.py, the engine the bootstrap refits share)
+# 7. estimation: one optimiser (sem/estimation/scoring.py: damped Fisher scoring, then Newton steps with
+#    step-halving, a quasi-Newton fallback) on one derivative engine (sem/matrices/derivatives.py:
+#    fmin, gradient, information and Hessian in closed form). fit_ml (estimate.py) hands it the ML
+#    objective of the moments (MomentsML); FIML and DWLS hand it theirs; the bootstrap and the power
+#    replicates run its Newton phase batched (scoring.newton_batch through refit.py on BatchedML).
 est = fit_ml(model, stats, theta0)
 print("7. converged:", est.converged, "in", est.iterations, "iterations; chi-square 2 N fmin =",
       round(2 * stats.ntotal * est.fmin, 3))
+objective = MomentsML(model, stats)
+again = minimize(objective.fun, objective.grad_info, theta0, hessian=objective.hessian)
+assert np.allclose(again.theta, est.theta, atol=1e-9)
 
 # 8. vcov on `se` (sem/estimation/casewise.py): observed information as bread, casewise scores as meat
 obj = MultiGroupCasewise([CasewiseML(SemStructure(model, g), gr.pat) for g, gr in enumerate(groups)])

@@ -9,7 +9,6 @@ from alianza.power.generate import MONTE_CARLO, replicate_streams
 from alianza.power.moments import from_lavaan
 from alianza.power.replicate import fit_with_sem, moments_stats
 from alianza.sem import fit
-from alianza.sem.matrices.model import ml_gradient_information, ml_objective
 from alianza.workflow import model_text
 from tests.conftest import ROOT
 
@@ -63,18 +62,23 @@ def test_fast_fit_equals_sem_fit(case, population):
     np.testing.assert_allclose(general.mc_lower[defined], fast.mc_lower[defined], rtol=1e-3)
 
 
-def test_closed_form_gradient_and_information_equal_the_core(population):
+def test_a_batch_of_replicates_equals_each_replicate_fitted_alone():
+    """FastML fits a batch at once (the bootstrap's refit on the shared derivative engine): each
+    replicate gets the numbers it gets alone, at the optimum alianza.sem.fit reaches."""
     study = _study(MIXED_MODEL, from_lavaan(MIXED_POPULATION))
-    x, _ = _replicate(study, 150, 1)
-    stats = moments_stats(x, study.analysis.observed)
-    fast = study._fast
-    fast.model.set_exogenous(stats)
-    theta = study.truth.theta + 0.05
-    f, grad, info = fast._pieces(theta, stats, np.linalg.slogdet(stats.cov[0])[1], True)
-    core_grad, core_info = ml_gradient_information(fast.model, theta, stats)
-    assert f == pytest.approx(ml_objective(fast.model, theta, stats), abs=1e-13)
-    np.testing.assert_allclose(grad, core_grad, atol=1e-12)
-    np.testing.assert_allclose(info, core_info, atol=1e-12)
+    observed = study.analysis.observed
+    xs = [_replicate(study, 150, r)[0] for r in range(5)]
+    stats = [moments_stats(x, observed) for x in xs]
+    batch = study._fast.fit_batch(stats, [replicate_streams(3, 150, r)[MONTE_CARLO] for r in range(5)])
+    rows = study.analysis.rows
+    for r, x in enumerate(xs):
+        alone = study._fast.fit(stats[r], replicate_streams(3, 150, r)[MONTE_CARLO])
+        for field in ("est", "se", "mc_lower", "mc_upper"):
+            np.testing.assert_array_equal(getattr(batch[r], field), getattr(alone, field))
+        assert batch[r].converged and batch[r].improper == alone.improper
+        full = fit(study.analysis.parsed, pd.DataFrame(x, columns=observed))
+        np.testing.assert_allclose(batch[r].est, full.params["est"].to_numpy()[rows], atol=1e-8)
+        np.testing.assert_allclose(batch[r].se, full.params["se"].to_numpy()[rows], rtol=1e-7)
 
 
 def test_unusable_replicates_count_as_not_converged():

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alianza.sem.estimation.estimate import _hessian_fd, fit_ml, start_values
+from alianza.sem.estimation.estimate import fit_ml, start_values
 from alianza.sem.matrices.model import SemModel, ml_gradient_information, ml_objective
 from alianza.sem.spec.partable import build_partable
 from alianza.sem.matrices.derivatives import BatchedML
@@ -37,6 +37,18 @@ def _setup(name):
     model.set_exogenous(stats)
     est = fit_ml(model, stats, model.theta_from_rows(start_values(model, stats)))
     return model, stats, est.theta, data.to_numpy(dtype=float)
+
+
+def _hessian_fd(model, stats, theta):
+    """Central differences of model.py's analytic gradient (independent of derivatives.py)."""
+    k = len(theta)
+    hess = np.zeros((k, k))
+    for i in range(k):
+        e = np.zeros(k)
+        e[i] = 1e-6 * max(1.0, abs(theta[i]))
+        hess[i] = (ml_gradient_information(model, theta + e, stats, info=False)[0]
+                   - ml_gradient_information(model, theta - e, stats, info=False)[0]) / (2 * e[i])
+    return 0.5 * (hess + hess.T)
 
 
 def _resampled(X, count, seed):

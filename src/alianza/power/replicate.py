@@ -2,12 +2,12 @@
 
 A power study fits the same model thousands of times and needs, per replicate, only the
 estimates, standard errors, convergence and properness: not fit measures, the standardized
-solution or modification indices. `FastML` builds the model once and, per replicate, runs
-Fisher scoring (Newton steps with the expected information, backtracking) from the true
-values, the start Mplus uses for Monte Carlo studies too, with the gradient and information
-in closed form from the RAM matrices; it stops when the Newton decrement is below 1e-10 / N
-(estimates within ~1e-5 standard errors of the optimum alianza.sem.fit reaches) and falls
-back to alianza.sem's full optimizer when scoring stalls.
+solution or modification indices. `FastML` builds the model once and fits the replicates of
+a batch at once with the bootstrap's refit (sem/estimation/refit.py): the batched Newton steps of
+the one optimiser (sem/estimation/scoring.py) on the shared derivative engine
+(sem/matrices/derivatives.BatchedML), every replicate from the true values (the start Mplus uses
+for Monte Carlo studies too) to the ML optimum (steps below 1e-9), a replicate the batched steps
+cannot finish refitted by the full optimizer. Each replicate's numbers never depend on its batch.
 Standard errors are lavaan's ML default (inverse expected information), `:=` effects get
 delta-method SEs and a Monte Carlo CI (Preacher & Selig 2012, semTools::monteCarloCI).
 
@@ -20,14 +20,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import linalg, special
+from scipy import special
 
 from ..errors import AlianzaError, ConfigError
 from ..sem.spec.defined import Definitions
 from ..sem.estimation.estimate import fit_ml, start_values
-from ..sem.matrices.model import SemModel, ml_objective
+from ..sem.estimation.refit import refit, start_hessian
+from ..sem.matrices.derivatives import BatchedML
+from ..sem.matrices.model import SemModel
 from ..sem.spec.partable import build_partable
-from ..sem.matrices.ram import KIND_A, KIND_M, KIND_S
 from ..sem.data.samplestats import SampleStats
 from ..sem.spec.syntax import ParsedModel, parse_model
 from .moments import PopulationMoments
@@ -94,12 +95,16 @@ def failed(analysis: AnalysisModel, n_used: int) -> ReplicateFit:
 class FastML:
     """ML replicate fitter over sample moments (see the module docstring)."""
 
-    def __init__(self, analysis: AnalysisModel, theta_start: np.ndarray, *, alpha: float = 0.05,
-                 mc_draws: int = 2000, max_iter: int = 100):
+    def __init__(self, analysis: AnalysisModel, theta_start: np.ndarray, stats: SampleStats, *,
+                 alpha: float = 0.05, mc_draws: int = 2000, max_iter: int = 50):
         self.analysis = analysis
         self.model = SemModel(analysis.table, analysis.names, analysis.meanstructure)
+        self.model.set_exogenous(stats)
+        self.engine = BatchedML(self.model)
         self.defs = Definitions(analysis.table)
         self.start = np.asarray(theta_start, float)
+        # every replicate's first steps use the curvature at the true values (refit's warm start)
+        self.hessian0 = start_hessian(self.engine, self.start, stats.cov[0], stats.mean[0])
         self.alpha = alpha
         self.mc_draws = mc_draws
         self.max_iter = max_iter
@@ -109,115 +114,30 @@ class FastML:
         op, lhs, rhs = t["op"].to_numpy(), t["lhs"].to_numpy(), t["rhs"].to_numpy()
         self.var_rows = np.flatnonzero((op == "~~") & (lhs == rhs) & (par >= 0))
         self.def_pos = np.flatnonzero(analysis.defined)
-        # the free matrix cells (single group): d Sigma = s (u v' + v u') for each, see _pieces
-        cells = self.model.cells[0]
-        cell_par = par[cells.rows]
-        keep = cell_par >= 0
-        kind, self.ii, self.jj = cells.kind[keep], cells.ii[keep], cells.jj[keep]
-        self.is_a, self.is_s, self.is_m = kind == KIND_A, kind == KIND_S, kind == KIND_M
-        self.scale = np.where(self.is_s & (self.ii == self.jj), 0.5, 1.0)
-        self.scale[self.is_m] = 0.0
-        # cells -> free parameters (cells sharing a label add up)
-        self.incidence = np.zeros((len(cell_par[keep]), self.model.npar))
-        self.incidence[np.arange(len(cell_par[keep])), cell_par[keep]] = 1.0
 
     def fit(self, stats: SampleStats, mc_rng: np.random.Generator | None = None) -> ReplicateFit:
-        model = self.model
-        model.set_exogenous(stats)          # fixed.x: this replicate's covariate moments
-        theta, info, converged = self._scoring(stats, self.start.copy())
-        if not converged:
-            if not np.isfinite(ml_objective(model, theta, stats)):
-                theta = model.theta_from_rows(start_values(model, stats))
-            est = fit_ml(model, stats, theta)
-            theta, info, converged = est.theta, est.information, est.converged
-        if not converged or info is None:
-            return failed(self.analysis, stats.ntotal)
-        return self.report(theta, info, stats.ntotal, mc_rng)
+        return self.fit_batch([stats], [mc_rng])[0]
 
-    def _pieces(self, theta, stats: SampleStats, logdet_s: float, info: bool):
-        """lavaan's ML fmin, its gradient and (optionally) the expected information per observation.
+    def fit_batch(self, stats: list[SampleStats], mc_rngs: list) -> list[ReplicateFit]:
+        """Fit the replicates of `stats` at once; each one's numbers never depend on its batch."""
+        if not stats:
+            return []
+        cov = np.array([s.cov[0] for s in stats], float)
+        mean = np.array([s.mean[0] for s in stats], float)
+        nobs = np.array([s.ntotal for s in stats])
+        res = refit(self.engine, self.start, cov, mean, nobs, hessian0=self.hessian0, max_iter=self.max_iter)
+        ok = np.flatnonzero(res.converged)
+        info = np.full((len(stats), self.engine.npar, self.engine.npar), np.nan)
+        improper = np.zeros(len(stats), bool)
+        if len(ok):
+            th, c, m = res.theta[ok], cov[ok], mean[ok]
+            info[ok] = self.engine.evaluate(th, c, m, np.linalg.slogdet(c)[1], order=2).info
+            improper[ok] = self._improper(th, c, m)
+        return [self.report(res.theta[b], info[b], int(nobs[b]), rng, improper=bool(improper[b]))
+                if res.converged[b] else failed(self.analysis, int(nobs[b]))
+                for b, rng in enumerate(mc_rngs)]
 
-        Every free cell moves Sigma by s (u v' + v u'): A_ij by u = c_i, v = h_j; S_ij by
-        c_i, c_j (s = 1/2 on the diagonal), with C = F B and H = B S C' (ram.py). So with
-        P = Sigma^-1, Omega = P - P (S + d d') P and d = xbar - mu:
-            gradient_a = s_a u_a' Omega v_a - d mu_a' P d,
-            information_ab = s_a s_b [(u_a'P u_b)(v_a'P v_b) + (u_a'P v_b)(v_a'P u_b)] + d mu_a' P d mu_b,
-        lavaan's formulas (model.py) without the parameters x p x p derivative arrays.
-        Returns (inf, None, None) when Sigma is not positive definite.
-        """
-        imp = self.model.implied(theta)[0]
-        try:
-            chol = linalg.cho_factor(imp.sigma, lower=True, check_finite=False)
-        except linalg.LinAlgError:
-            return np.inf, None, None
-        cov, mean = stats.cov[0], stats.mean[0]
-        p = cov.shape[0]
-        P = linalg.cho_solve(chol, np.eye(p), check_finite=False)
-        logdet = 2.0 * np.log(np.diag(chol[0])).sum()
-        PS = P @ cov
-        f = logdet + np.trace(PS)
-        ms = self.model.meanstructure
-        omega = P - PS @ P
-        if ms:
-            d = mean - imp.mu
-            v = P @ d
-            f += d @ v
-            omega -= np.outer(v, v)
-        f = 0.5 * (f - logdet_s - p)
-        Ct = imp.C.T
-        U = Ct[self.ii]
-        V = np.where(self.is_a[:, None], imp.H[self.jj], Ct[self.jj])
-        g = self.scale * np.einsum("kp,kp->k", U @ omega, V)
-        if ms:
-            dmu = np.where(self.is_a[:, None], U * imp.Bm[self.jj][:, None], 0.0)
-            dmu[self.is_m] = U[self.is_m]
-            g -= dmu @ v
-        grad = g @ self.incidence
-        if not info:
-            return f, grad, None
-        PU, PV = U @ P, V @ P
-        uu, vv, uv = PU @ U.T, PV @ V.T, PU @ V.T
-        cell_info = np.outer(self.scale, self.scale) * (uu * vv + uv * uv.T)
-        if ms:
-            cell_info += dmu @ P @ dmu.T
-        inf = self.incidence.T @ cell_info @ self.incidence
-        return f, grad, 0.5 * (inf + inf.T)
-
-    def _scoring(self, stats, theta):
-        """Fisher scoring with backtracking -> (theta, information at theta, converged).
-
-        Stops when the Newton decrement g' I^-1 g is below 1e-10 / N: the estimates are then
-        within ~1e-5 standard errors of the optimum.
-        """
-        logdet_s = np.linalg.slogdet(stats.cov[0])[1]
-        f, grad, info = self._pieces(theta, stats, logdet_s, True)
-        if grad is None:
-            return theta, None, False
-        tol = 1e-10 / stats.ntotal
-        for _ in range(self.max_iter):
-            try:
-                step = -np.linalg.solve(info, grad)
-            except np.linalg.LinAlgError:
-                return theta, info, False
-            decrement = float(-grad @ step)
-            if not np.isfinite(decrement) or decrement < 0:
-                return theta, info, False
-            if decrement < tol:
-                return theta, info, True
-            t = 1.0
-            for _ in range(30):
-                new = theta + t * step
-                fn, gn, inf_n = self._pieces(new, stats, logdet_s, True)
-                if gn is not None and fn <= f - 1e-4 * t * decrement:
-                    break
-                t *= 0.5
-            else:
-                # no decrease left at the precision of f: converged if the decrement is negligible
-                return theta, info, decrement < 1e-9
-            theta, f, grad, info = new, fn, gn, inf_n
-        return theta, info, False
-
-    def report(self, theta, info, n: int, mc_rng=None) -> ReplicateFit:
+    def report(self, theta, info, n: int, mc_rng=None, *, improper: bool = False) -> ReplicateFit:
         """Estimates and SEs of the reported rows at theta (info: expected, per observation)."""
         k = len(theta)
         nrow = len(self.analysis.rows)
@@ -243,19 +163,17 @@ class FastML:
             if mc_rng is not None and self.mc_draws:
                 mc_lo[self.def_pos], mc_hi[self.def_pos] = monte_carlo_ci(self.defs, theta, vcov, mc_rng,
                                                                            self.mc_draws, self.alpha)
-        return ReplicateFit(True, self._improper(theta), est, se, mc_lo, mc_hi, int(n))
+        return ReplicateFit(True, improper, est, se, mc_lo, mc_hi, int(n))
 
-    def _improper(self, theta) -> bool:
-        values = self.model.row_values(theta)
-        if np.any(values[self.var_rows] < 0):
-            return True
-        lv = self.analysis.names.lv
-        if lv:
+    def _improper(self, theta, cov, mean) -> np.ndarray:
+        """Per replicate: a negative variance, or a latent covariance matrix that is not positive definite."""
+        values = self.engine.row_values(theta, cov, mean)
+        out = np.any(values[:, self.var_rows] < 0, axis=1)
+        if self.analysis.names.lv:
             p = len(self.analysis.names.ov)
-            V = self.model.implied(theta)[0].V[p:, p:]
-            if np.linalg.eigvalsh(V).min() < -_EPS_PROPER:
-                return True
-        return False
+            V = self.engine.covariances(theta, cov, mean)[:, p:, p:]
+            out |= np.linalg.eigvalsh(V).min(axis=1) < -_EPS_PROPER
+        return out
 
 
 def moments_stats(x: np.ndarray, observed) -> SampleStats | None:
@@ -395,8 +313,7 @@ def true_values(analysis: AnalysisModel, moments: PopulationMoments, *, likert: 
     if not est.converged:
         raise ConfigError("the analysis model cannot be fitted to the population moments "
                           "(is it identified?)", file=moments.source)
-    fitter = FastML(analysis, est.theta)
-    fitter.model = model                    # the one holding the population's fixed.x values
+    fitter = FastML(analysis, est.theta, stats)
     rep = fitter.report(est.theta, est.information, N_POPULATION) if est.information is not None else None
     if rep is None or not rep.converged:
         raise ConfigError("the analysis model is not identified at the population values", file=moments.source)

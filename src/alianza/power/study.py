@@ -18,6 +18,7 @@ from .moments import PopulationMoments
 from .replicate import AnalysisModel, FastML, failed, fit_with_sem, moments_stats, true_values
 
 FORMAT = "alianza-power-chunk/1"
+BATCH = 25          # replicates fitted at once (the numbers do not depend on it)
 
 
 @dataclass
@@ -80,24 +81,41 @@ class PowerStudy:
         self._fast = None
         # clustered samples are fitted with cluster-robust SEs (sem.fit's cluster=), not the fast path
         if s.estimator == "ML" and s.missing == "listwise" and s.clusters is None:
-            self._fast = FastML(self.analysis, self.truth.theta, alpha=s.alpha, mc_draws=s.mc_draws)
+            self._fast = FastML(self.analysis, self.truth.theta, self.truth.stats, alpha=s.alpha,
+                                mc_draws=s.mc_draws)
 
     @classmethod
     def build(cls, model_text: str, moments: PopulationMoments, settings: PowerSettings) -> "PowerStudy":
         return cls(settings, AnalysisModel.from_text(model_text), moments)
 
     def fit_replicate(self, n: int, rep: int):
-        streams = replicate_streams(self.settings.seed, n, rep)
-        x = self.generator.draw(n, streams)
+        return self.fit_replicates([(n, rep)])[0]
+
+    def fit_replicates(self, tasks) -> list:
+        """Fit replicates `tasks` ((n, rep) pairs). On the ML fast path they are fitted as one batch
+        (FastML.fit_batch); a replicate's numbers never depend on the batch it is in."""
         s = self.settings
-        if self._fast is not None:     # ML, listwise deletion: from the sample moments
-            stats = moments_stats(x, self.analysis.observed)
+        out: list = [None] * len(tasks)
+        batch, rngs, where = [], [], []
+        for i, (n, rep) in enumerate(tasks):
+            streams = replicate_streams(s.seed, n, rep)
+            x = self.generator.draw(n, streams)
+            if self._fast is None:
+                out[i] = fit_with_sem(self.analysis, x, s.estimator, missing=s.missing, alpha=s.alpha,
+                                      mc_draws=s.mc_draws, mc_rng=streams[MONTE_CARLO],
+                                      cluster=None if s.clusters is None else cluster_ids(n, s.clusters))
+                continue
+            stats = moments_stats(x, self.analysis.observed)    # ML, listwise deletion: sample moments
             if stats is None:
-                return failed(self.analysis, int((~np.isnan(x).any(axis=1)).sum()))
-            return self._fast.fit(stats, streams[MONTE_CARLO])
-        return fit_with_sem(self.analysis, x, s.estimator, missing=s.missing, alpha=s.alpha,
-                            mc_draws=s.mc_draws, mc_rng=streams[MONTE_CARLO],
-                            cluster=None if s.clusters is None else cluster_ids(n, s.clusters))
+                out[i] = failed(self.analysis, int((~np.isnan(x).any(axis=1)).sum()))
+                continue
+            batch.append(stats)
+            rngs.append(streams[MONTE_CARLO])
+            where.append(i)
+        if batch:
+            for i, r in zip(where, self._fast.fit_batch(batch, rngs)):
+                out[i] = r
+        return out
 
     def run(self, tasks=None, *, progress: bool = False, jobs: int = 1) -> dict:
         """Fit the replicates `tasks` ((n, rep) pairs; default: the whole study) -> a chunk dict.
@@ -114,10 +132,11 @@ class PowerStudy:
         else:
             records = []
             with _one_blas_thread():
-                for n, rep in tasks:
-                    records.append(self._record(n, rep))
+                for i in range(0, len(tasks), BATCH):
+                    part = self._records(tasks[i:i + BATCH])
+                    records += part
                     if bar is not None:
-                        bar.update(1)
+                        bar.update(len(part))
         if bar is not None:
             bar.close()
         records.sort(key=lambda r: (r["n"], r["rep"]))
@@ -127,18 +146,18 @@ class PowerStudy:
                           "df": self.truth.df, "rmsea": self.truth.rmsea, "moments": self.truth.moments},
                 "records": records}
 
-    def _record(self, n: int, rep: int) -> dict:
-        r = self.fit_replicate(n, rep)
-        return {"n": int(n), "rep": int(rep), "converged": bool(r.converged),
-                "improper": bool(r.improper), "n_used": int(r.n_used),
-                "est": _floats(r.est), "se": _floats(r.se),
-                "mc_lower": _floats(r.mc_lower), "mc_upper": _floats(r.mc_upper)}
+    def _records(self, tasks) -> list[dict]:
+        return [{"n": int(n), "rep": int(rep), "converged": bool(r.converged),
+                 "improper": bool(r.improper), "n_used": int(r.n_used),
+                 "est": _floats(r.est), "se": _floats(r.se),
+                 "mc_lower": _floats(r.mc_lower), "mc_upper": _floats(r.mc_upper)}
+                for (n, rep), r in zip(tasks, self.fit_replicates(tasks))]
 
     def _run_parallel(self, tasks, jobs, bar) -> list[dict]:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        size = max(1, min(25, len(tasks) // (4 * jobs)))
+        size = max(1, min(BATCH, len(tasks) // (4 * jobs)))
         pieces = [tasks[i:i + size] for i in range(0, len(tasks), size)]
         records = []
         # fork where available: workers inherit the built study instead of unpickling it
@@ -156,7 +175,7 @@ class PowerStudy:
 
 def _run_piece(study: PowerStudy, tasks) -> list[dict]:
     with _one_blas_thread():
-        return [study._record(n, rep) for n, rep in tasks]
+        return study._records(tasks)
 
 
 class _one_blas_thread:

@@ -1,10 +1,9 @@
-"""Maximum likelihood estimation: starting values, then Fisher scoring to the exact optimum.
+"""Maximum likelihood estimation on sample moments: starting values, then the one optimiser.
 
-Fisher scoring (Newton steps with the expected information, step-halving line search)
-converges to lavaan's optimum to ~1e-9 in a handful of iterations from sensible starts;
-when a step cannot decrease the discrepancy (far from the optimum, near-singular
-information) a quasi-Newton pass (scipy L-BFGS-B with the analytic gradient) takes over
-and scoring resumes from where it stops.
+`fit_ml` hands lavaan's fmin (derivatives.MomentsML: f, gradient, expected information and
+observed Hessian in closed form, any number of groups) to scoring.minimize, the optimiser FIML,
+DWLS and (batched) the bootstrap and power refits share; `estimate_moments` is the estimation
+stage of the moments path.
 """
 from __future__ import annotations
 
@@ -12,9 +11,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from alianza.sem.matrices.derivatives import observed_hessian
-from alianza.sem.matrices.model import SemModel, ml_gradient_information, ml_objective
+from alianza.sem.matrices.derivatives import MomentsML
+from alianza.sem.matrices.model import SemModel
 from alianza.sem.data.samplestats import SampleStats
+from alianza.sem.estimation.scoring import minimize
 
 
 @dataclass
@@ -94,160 +94,22 @@ def start_values(model: SemModel, stats: SampleStats) -> np.ndarray:
 
 def fit_ml(model: SemModel, stats: SampleStats, theta0: np.ndarray, *,
            max_iter: int = 1000, gtol: float = 1e-7) -> Estimate:
-    """Minimise lavaan's ML fmin from theta0.
-
-    Damped Fisher scoring (Levenberg-Marquardt on the expected information) walks from
-    the start, backing off whenever Sigma leaves the positive-definite region; Newton
-    steps with the observed Hessian (differentiated from the analytic gradient) then
-    polish to the optimum with quadratic convergence (~1e-10 on the estimates). Should
-    scoring stall, L-BFGS-B (what lavaan's nlminb is closest to) takes over, and the best
-    point found is kept.
-    """
+    """Minimise lavaan's ML fmin from theta0 with the one optimiser (scoring.py: damped Fisher
+    scoring, Newton steps with the closed-form Hessian of derivatives.py, the quasi-Newton fallback)."""
     messages: list[str] = []
-    theta = np.asarray(theta0, float).copy()
-    if model.npar == 0:
-        f = ml_objective(model, theta, stats)
-        return Estimate(theta, f, bool(np.isfinite(f)), 0, np.zeros((0, 0)), np.zeros(0), messages)
-    f = ml_objective(model, theta, stats)
-    iterations = 0
-    if not np.isfinite(f):
-        theta, f, iterations = _quasi_newton(model, stats, theta)
-    theta, f, n1, converged = _scoring(model, stats, theta, f, max_iter)
-    iterations += n1
-    if not converged:
-        alt, fa, n2 = _quasi_newton(model, stats, theta)
-        iterations += n2
-        if np.isfinite(fa) and fa <= f:
-            theta, f = alt, fa
-        theta, f, n3, converged = _scoring(model, stats, theta, f, max_iter)
-        iterations += n3
-    grad, info = ml_gradient_information(model, theta, stats)
-    if not converged and np.max(np.abs(grad)) < gtol:
-        converged = True
-    if not converged:
-        messages.append(f"the optimizer did not converge (largest gradient {np.max(np.abs(grad)):.2e} "
-                        f"after {iterations} iterations)")
-    return Estimate(theta, f, converged, iterations, info, grad, messages)
-
-
-def _scoring(model, stats, theta, f, max_iter):
-    """Levenberg-Marquardt Fisher scoring, then Newton polishing. -> (theta, f, iters, converged)"""
-    lam = 1e-4
-    it = 0
-    newton = False
-    newton_steps = 0
-    while it < max_iter:
-        it += 1
-        if newton:
-            grad, _ = ml_gradient_information(model, theta, stats, info=False)
-            curv = _hessian(model, stats, theta)
-        else:
-            grad, curv = ml_gradient_information(model, theta, stats)
-        damp = np.diag(np.maximum(np.abs(np.diag(curv)), 1e-12))
-        step = _solve(curv + (0.0 if newton else lam) * damp, -grad)
-        decrement = float(-grad @ step)
-        if newton:
-            if not np.isfinite(decrement) or decrement <= 0:
-                newton = False          # not locally convex: back to damped scoring
-                continue
-            if decrement < 1e-20:
-                return theta, f, it, True
-        accepted = False
-        for _ in range(40):
-            new = theta + step
-            fn = ml_objective(model, new, stats)
-            if np.isfinite(fn) and fn <= f + 1e-15 * max(1.0, abs(f)):
-                accepted = True
-                break
-            if newton:
-                step = 0.5 * step
-            else:
-                lam *= 10.0
-                step = _solve(curv + lam * damp, -grad)
-        if not accepted:
-            if newton:
-                newton = False
-                continue
-            return theta, f, it, False
-        change = f - fn
-        theta, f = new, fn
-        if not newton:
-            lam = max(lam / 10.0, 1e-12)
-            if change < 1e-9 * max(1.0, abs(f)):
-                newton = True   # close to the optimum: switch to Newton steps
-        else:
-            newton_steps += 1
-            # at the limit of floating point (or along a flat, unidentified direction)
-            if newton_steps >= 50 or change <= 1e-16 * max(1.0, abs(f)):
-                g_now, _ = ml_gradient_information(model, theta, stats, info=False)
-                return theta, f, it, bool(np.max(np.abs(g_now)) < 1e-7)
-    return theta, f, it, False
-
-
-def _hessian(model: SemModel, stats: SampleStats, theta: np.ndarray) -> np.ndarray:
-    """Observed Hessian of fmin in closed form (derivatives.py, which the bootstrap refits share),
-    any number of groups; central differences of the analytic gradient only where Sigma is not
-    positive definite."""
-    hess = observed_hessian(model, stats, theta)
-    if hess is not None:
-        return hess
-    return _hessian_fd(model, stats, theta)
-
-
-def _hessian_fd(model: SemModel, stats: SampleStats, theta: np.ndarray) -> np.ndarray:
-    """Observed Hessian of fmin by central differences of the analytic gradient."""
-    k = len(theta)
-    hess = np.zeros((k, k))
-    for i in range(k):
-        h = 1e-6 * max(1.0, abs(theta[i]))
-        e = np.zeros(k)
-        e[i] = h
-        gp, _ = ml_gradient_information(model, theta + e, stats, info=False)
-        gm, _ = ml_gradient_information(model, theta - e, stats, info=False)
-        hess[i] = (gp - gm) / (2 * h)
-    return 0.5 * (hess + hess.T)
-
-
-def _solve(info: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    objective = MomentsML(model, stats)
     try:
-        return np.linalg.solve(info, rhs)
-    except np.linalg.LinAlgError:
-        return np.linalg.lstsq(info, rhs, rcond=None)[0]
-
-
-def _quasi_newton(model: SemModel, stats: SampleStats, theta: np.ndarray):
-    """L-BFGS-B on fmin with the analytic gradient; a big finite value outside the PD region.
-
-    Preconditioned by the expected information at the start (theta = theta0 + R^-1 z with
-    R'R = information), which makes the problem well scaled (variances of 10 next to
-    loadings of 1) and cuts the iterations several-fold.
-    """
-    theta0 = theta.copy()
-    R = np.eye(len(theta))
-    if np.isfinite(ml_objective(model, theta0, stats)):
-        _, info = ml_gradient_information(model, theta0, stats)
-        try:
-            R = np.linalg.cholesky(info + 1e-10 * np.eye(len(theta))).T
-        except np.linalg.LinAlgError:
-            R = np.eye(len(theta))
-
-    def to_theta(z):
-        return theta0 + np.linalg.solve(R, z)
-
-    def fun(z):
-        x = to_theta(z)
-        f = ml_objective(model, x, stats)
-        if not np.isfinite(f):
-            return np.inf, np.full_like(z, np.nan)
-        g, _ = ml_gradient_information(model, x, stats, info=False)
-        return f, np.linalg.solve(R.T, g)
-
-    from scipy import optimize     # the rare fallback: not imported by every fit
-
-    res = optimize.minimize(fun, np.zeros(len(theta)), jac=True, method="L-BFGS-B",
-                            options={"maxiter": 10000, "maxcor": 20, "ftol": 1e-12, "gtol": 1e-7})
-    x = to_theta(res.x)
-    return x, ml_objective(model, x, stats), int(res.nit)
+        est = minimize(objective.fun, objective.grad_info, theta0, evaluate=objective.evaluate,
+                       hessian=objective.hessian, max_iter=max_iter, gtol=gtol)
+    except FloatingPointError:
+        theta = np.asarray(theta0, float).copy()
+        messages.append("the optimizer did not converge (the model-implied covariance matrix is not "
+                        "positive definite at the starting values)")
+        return Estimate(theta, np.inf, False, 0, None, np.full(len(theta), np.nan), messages)
+    if not est.converged:
+        messages.append(f"the optimizer did not converge (largest gradient {np.max(np.abs(est.gradient)):.2e} "
+                        f"after {est.iterations} iterations)")
+    return Estimate(est.theta, est.f, est.converged, est.iterations, est.information, est.gradient, messages)
 
 
 def reflect_factors(model: SemModel, theta: np.ndarray) -> np.ndarray:
@@ -294,5 +156,9 @@ def estimate_moments(table, names, stats: SampleStats, *, meanstructure: bool, s
     model.set_exogenous(stats)
     est = fit_ml(model, stats, model.theta_from_rows(start(model, stats)))
     if std_lv:
-        est.theta = reflect_factors(model, est.theta)
+        reflected = reflect_factors(model, est.theta)
+        if reflected is not est.theta and est.information is not None:
+            # the information (the SEs' and the delta method's covariances) at the reflected point
+            est.gradient, est.information = MomentsML(model, stats).grad_info(reflected)
+        est.theta = reflected
     return model, est

@@ -4,9 +4,10 @@ observed Hessian, for one model at many points at once (batched numpy over repli
 In the RAM form of ram.py every first derivative of Sigma is w (u v' + v u') with u, v
 columns of Z = [F B, (B S B' F')'], so the gradient and every second-order term are products
 of entries of the small matrices Z' W Z and Z' Omega Z (W = Sigma^-1, Omega = W - W (S + d d') W):
-no p x p matrix per parameter is formed. The fit (estimate.py's Newton steps, any number of
-groups through `observed_hessian`), the bootstrap and jackknife refits (refit.py) and the power
-replicates read their derivatives here.
+no p x p matrix per parameter is formed. The ML fit on moments (any number of
+groups, through `MomentsML`), the bootstrap and jackknife refits (refit.py) and the power
+replicates (power/replicate.py) read their derivatives here, and all minimise with the one
+optimiser of estimation/scoring.py.
 """
 from __future__ import annotations
 
@@ -155,6 +156,11 @@ class BatchedML:
         """Model-implied variances of all variables (observed, then latent), B x nv."""
         Binv, S, _ = self.matrices(self.cell_values(theta, cov, mean))
         return np.einsum("bij,bij->bi", Binv @ S, Binv)
+
+    def covariances(self, theta, cov, mean) -> np.ndarray:
+        """Model-implied covariance matrix of all variables (observed, then latent), B x nv x nv."""
+        Binv, S, _ = self.matrices(self.cell_values(theta, cov, mean))
+        return Binv @ S @ Binv.transpose(0, 2, 1)
 
     def row_values(self, theta, cov, mean) -> np.ndarray:
         """Values of every partable row (B x rows) at theta; `:=` rows are NaN."""
@@ -345,18 +351,45 @@ def group_view(model: SemModel, g: int) -> SemModel:
     return view
 
 
-def observed_hessian(model: SemModel, stats: SampleStats, theta) -> np.ndarray | None:
-    """The analytic observed Hessian of lavaan's fmin at theta (estimate.py's Newton steps): for
-    several groups the N_g / N-weighted sum of each group's; None where some Sigma_g(theta) is not
-    positive definite."""
-    theta = np.asarray(theta, float)[None]
-    total = 0.0
-    for g in range(len(model.cells)):
-        engine = BatchedML(group_view(model, g) if len(model.cells) > 1 else model)
-        cov = np.asarray(stats.cov[g], float)[None]
-        ev = engine.evaluate(theta, cov, np.asarray(stats.mean[g], float)[None], np.linalg.slogdet(cov)[1],
-                             order=2)
-        if not ev.ok[0]:
-            return None
-        total = total + stats.nobs[g] / stats.ntotal * ev.hess[0]
-    return total
+class MomentsML:
+    """lavaan's ML fmin of a SemModel (any number of groups: the N_g / N-weighted sum of each group's
+    discrepancy) at one point, through BatchedML: what the optimiser (estimation/scoring.py) needs for
+    the ML fit on sample moments, f, gradient, expected information and observed Hessian, from one
+    evaluation per group."""
+
+    def __init__(self, model: SemModel, stats: SampleStats):
+        G = len(model.cells)
+        self.engines = [BatchedML(group_view(model, g) if G > 1 else model) for g in range(G)]
+        self.cov = [np.asarray(c, float)[None] for c in stats.cov]
+        self.mean = [np.asarray(m, float)[None] for m in stats.mean]
+        self.logdet = [np.linalg.slogdet(c)[1] for c in self.cov]
+        self.w = [n / stats.ntotal for n in stats.nobs]
+        self.npar = model.npar
+
+    def evaluate(self, rows, theta, order: int = 2) -> Evaluation:
+        """The sum over groups at theta (1 x npar): f, ok, and the derivatives up to `order`."""
+        theta = np.asarray(theta, float)
+        out = None
+        for w, e, c, m, ld in zip(self.w, self.engines, self.cov, self.mean, self.logdet):
+            ev = e.evaluate(theta, c, m, ld, order)
+            if not ev.ok.all():
+                return e.evaluate(theta, c, m, ld, order)       # f = inf, derivatives NaN
+            if out is None:
+                out = Evaluation(w * ev.f, ev.ok, *(None if x is None else w * x
+                                                    for x in (ev.grad, ev.hess, ev.info)))
+                continue
+            out.f = out.f + w * ev.f
+            for name in ("grad", "hess", "info"):
+                if getattr(ev, name) is not None:
+                    setattr(out, name, getattr(out, name) + w * getattr(ev, name))
+        return out
+
+    def fun(self, theta) -> float:
+        return float(self.evaluate(None, np.asarray(theta, float)[None], 0).f[0])
+
+    def grad_info(self, theta, *, info: bool = True):
+        ev = self.evaluate(None, np.asarray(theta, float)[None], 2 if info else 1)
+        return ev.grad[0], (ev.info[0] if info else None)
+
+    def hessian(self, theta, gradient=None) -> np.ndarray:
+        return self.evaluate(None, np.asarray(theta, float)[None], 2).hess[0]
