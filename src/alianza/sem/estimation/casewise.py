@@ -484,7 +484,7 @@ def _fiml_corrected_measures(f, groups, h1s, bases, imps, theta, model, n, *, ro
 
 def _modindices(model, obj, theta, stats, ok, G, fiml, names):
     """modindices(): expected information (lavaan's default) of the incomplete data under FIML,
-    the ML fit's own for complete data; several groups under FIML: not available yet."""
+    the ML fit's own for complete data, any number of groups, with or without covariates."""
     from alianza.sem.inference.modindices import modification_indices
 
     empty = pd.DataFrame(columns=["lhs", "op", "rhs"] + (["group"] if G > 1 else []) +
@@ -500,9 +500,16 @@ def _modindices(model, obj, theta, stats, ok, G, fiml, names):
         mi = pd.concat([modification_indices(model, theta, stats, inv, group=g) for g in range(G)],
                        ignore_index=True)
         return mi.iloc[np.argsort(-mi["mi"].to_numpy(), kind="stable")].reset_index(drop=True)
-    if G > 1 or len(names.ov_x):
-        return empty
-    part = obj.parts[0]
-    inv_info = np.linalg.inv(part.grad_info(theta)[1])
-    return modification_indices(model, theta, stats, inv_info,
-                                gradient_information=lambda ds, dm: part.gradient_information(theta, ds, dm))
+    # the casewise likelihood's gradient and expected information (h1 structured), group g weighted
+    # by N_g / N as in the information of the whole model
+    inv_info = np.linalg.inv(obj.grad_info(theta)[1])
+    parts = []
+    for g, (w, part) in enumerate(zip(obj.w, obj.parts)):
+        def grad_info(ds, dm, w=w, part=part):
+            grad, info = part.gradient_information(theta, ds, dm)
+            return w * grad, w * info
+
+        parts.append(modification_indices(model, theta, stats, inv_info, group=g if G > 1 else None,
+                                          gradient_information=grad_info))
+    mi = pd.concat(parts, ignore_index=True) if G > 1 else parts[0]
+    return mi.iloc[np.argsort(-mi["mi"].to_numpy(), kind="stable")].reset_index(drop=True)
