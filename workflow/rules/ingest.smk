@@ -30,14 +30,15 @@ rule pool:
         "data/processed/pooled.parquet",
     params:
         labels=WAVE_LABELS,
-    conda:
-        "../envs/alianza.yaml"
+    localrule: True
+    resources:
+        in_process=1,
     benchmark:
         "benchmarks/pool/pool.tsv",
     log:
         "logs/pool.log",
-    script:
-        "../scripts/pool.py"
+    run:
+        in_process("pool.py", input, output, params, wildcards, log)
 
 
 rule data_quality_table:
@@ -46,11 +47,12 @@ rule data_quality_table:
     output:
         csv="reports/tables/data_quality.csv",
         md="reports/tables/data_quality.md",
-    conda:
-        "../envs/alianza.yaml"
+    localrule: True
+    resources:
+        in_process=1,
     benchmark:
         "benchmarks/data_quality_table/data_quality_table.tsv",
     log:
         "logs/data_quality_table.log",
-    script:
-        "../scripts/data_quality_table.py"
+    run:
+        in_process("data_quality_table.py", input, output, params, wildcards, log)
