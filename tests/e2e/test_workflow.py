@@ -73,7 +73,7 @@ def test_in_process_rules_run_on_threads_one_at_a_time_and_locally():
     """A `run:` job runs its adapter inside Snakemake (common.smk's in_process): the default profile must run
     such jobs on threads (without force-use-threads Snakemake spawns a whole Snakemake per job), one at a
     time (the in_process resource), as local rules on a cluster, with no conda env (Snakemake refuses one)."""
-    profile = yaml.safe_load((ROOT / "workflow" / "profiles" / "default" / "config.yaml").read_text())
+    profile = yaml.safe_load((ROOT / "profiles" / "default" / "config.yaml").read_text())
     assert profile["force-use-threads"] is True and profile["resources"] == {"in_process": 1}
     seen = 0
     for smk in (ROOT / "workflow" / "rules").glob("*.smk"):
