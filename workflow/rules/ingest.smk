@@ -10,6 +10,8 @@ rule ingest:
         data="data/processed/{wave}.parquet",
         quarantine="data/processed/{wave}.quarantine.csv",
         summary="data/processed/{wave}.summary.json",
+    # every sample but the waves' own waits for both waves (pool): first in the run
+    priority: 20
     params:
         ingest=config.get("ingest", {}),
         label=lambda wildcards: WAVE_LABELS[wildcards.wave],
@@ -28,6 +30,7 @@ rule pool:
         expand("data/processed/{wave}.parquet", wave=WAVES),
     output:
         "data/processed/pooled.parquet",
+    priority: 20
     params:
         labels=WAVE_LABELS,
     localrule: True

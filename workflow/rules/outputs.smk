@@ -110,7 +110,10 @@ rule effects:
         seed=config["seed"],
         estimation=config["estimation"],
         design=config.get("design") or {},
-    threads: 2
+    # one core: with 2 it mostly left one idle (the fit and the jackknife are serial); two jobs side by
+    # side keep both busy. Same numbers with any number of workers (seeded per replicate).
+    threads: 1
+    priority: 5
     conda:
         "../envs/alianza.yaml"
     benchmark:
