@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 import threading
+import warnings
 from pathlib import Path
 
 from .errors import AlianzaError, ConfigError
@@ -190,7 +191,6 @@ def run_adapter(script, **job) -> None:
     what the adapter reads from its `snakemake` object (input, output, params, wildcards, log, threads,
     config)."""
     import runpy
-    import warnings
     from types import SimpleNamespace
 
     # catch_warnings: each job shows its warnings again (not once per process) and leaves no filter behind
@@ -214,6 +214,12 @@ def _reset_matplotlib() -> None:
         plt.close("all")
 
 
+def _log_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    import logging
+
+    logging.getLogger("py.warnings").warning("%s", warnings.formatwarning(message, category, filename, lineno, line))
+
+
 def _run_step_in_process(log_path, step) -> None:
     import logging
 
@@ -227,7 +233,8 @@ def _run_step_in_process(log_path, step) -> None:
     level = root.level
     root.addHandler(handler)
     root.setLevel(logging.INFO)
-    logging.captureWarnings(True)
+    # warnings to the log as logging.captureWarnings does; run_adapter's catch_warnings puts showwarning back
+    warnings.showwarning = _log_warning
     try:
         step()
     except (OSError, AlianzaError) as exc:
@@ -235,7 +242,6 @@ def _run_step_in_process(log_path, step) -> None:
         logging.error(err.oneline())
         raise WorkflowError(f"alianza: error: {err.oneline()}") from None
     finally:
-        logging.captureWarnings(False)
         root.setLevel(level)
         root.removeHandler(handler)
         handler.close()
