@@ -29,8 +29,7 @@ run: $(STAMP)
 	@$(BIN)/alianza run --cores $(CORES)
 
 run-verbose: $(STAMP)
-	$(BIN)/snakemake --cores $(CORES)
-	$(BIN)/snakemake --cores 1 --report reports/report.html
+	$(BIN)/snakemake --cores $(CORES) --report reports/report.html --report-after-run
 	@echo
 	@echo "Outputs:"
 	@echo "  HTML report (open this first) : reports/report.html"

@@ -12,7 +12,7 @@ FIXTURES = ROOT / "tests" / "fixtures"
 REFERENCE = FIXTURES / "reference"
 
 
-PROJECT_FILES = ["Snakefile", "config", "workflow", "data/raw"]
+PROJECT_FILES = ["Snakefile", "profiles", "config", "workflow", "data/raw"]
 
 
 def copy_project(dest: Path) -> Path:

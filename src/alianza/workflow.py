@@ -6,6 +6,8 @@ one-line error convention live here, where they can be unit-tested.
 from __future__ import annotations
 
 import sys
+import threading
+import warnings
 from pathlib import Path
 
 from .errors import AlianzaError, ConfigError
@@ -142,7 +144,13 @@ def load_model_files(files):
 
 
 def run_step(log_path, step) -> None:
-    """Run one pipeline step: its messages go to the rule's log, a user error stops it with one line."""
+    """Run one pipeline step: its messages go to the rule's log, a user error stops it with one line.
+
+    Inside the Snakemake process (a `run:` job, see run_adapter) the log gets this thread's records
+    only, and a user error fails the job instead of ending the process."""
+    if getattr(_IN_PROCESS, "active", False):
+        _run_step_in_process(log_path, step)
+        return
     import logging
 
     logging.basicConfig(
@@ -155,14 +163,88 @@ def run_step(log_path, step) -> None:
     try:
         step()
     except OSError as exc:  # an output folder that cannot be written, a full disk: the path, in one line
-        from .atomic import output_error
-
-        err = output_error(exc, exc.filename, "cannot read or write")
+        err = _output_error(exc)
         logging.error(err.oneline())
         fail(err)
     except AlianzaError as exc:
         logging.error(exc.oneline())
         fail(exc)
+
+
+def _output_error(exc: OSError) -> AlianzaError:
+    from .atomic import output_error
+
+    return output_error(exc, exc.filename, "cannot read or write")
+
+
+# Set while run_adapter runs an adapter in this thread; the lock runs one adapter at a time, since
+# they share the process' logging, warnings and matplotlib state.
+_IN_PROCESS = threading.local()
+_ADAPTER_LOCK = threading.Lock()
+
+
+def run_adapter(script, **job) -> None:
+    """Run a workflow/scripts adapter inside the Snakemake process, from a rule's `run:` block.
+
+    A job of its own costs a new Python process importing numpy, pandas and scipy (about 0.5 s of CPU)
+    for steps that take a few hundredths of a second; Snakemake has those imported already. job holds
+    what the adapter reads from its `snakemake` object (input, output, params, wildcards, log, threads,
+    config)."""
+    import runpy
+    from types import SimpleNamespace
+
+    # catch_warnings: each job shows its warnings again (not once per process) and leaves no filter behind
+    with _ADAPTER_LOCK, warnings.catch_warnings():
+        _IN_PROCESS.active = True
+        try:
+            runpy.run_path(str(script), init_globals={"snakemake": SimpleNamespace(**job)})
+        finally:
+            _IN_PROCESS.active = False
+            _reset_matplotlib()
+
+
+def _reset_matplotlib() -> None:
+    """The next in-process job draws with matplotlib's settings as a new process has them (a figure
+    module sets rcParams globally), and no figure is left open."""
+    mpl = sys.modules.get("matplotlib")
+    if mpl is not None:
+        mpl.rc_file_defaults()
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is not None:
+        plt.close("all")
+
+
+def _log_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    import logging
+
+    logging.getLogger("py.warnings").warning("%s", warnings.formatwarning(message, category, filename, lineno, line))
+
+
+def _run_step_in_process(log_path, step) -> None:
+    import logging
+
+    from snakemake.exceptions import WorkflowError
+
+    handler = logging.FileHandler(log_path, mode="w", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    thread = threading.get_ident()
+    handler.addFilter(lambda record: record.thread == thread)  # not Snakemake's own messages
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    # warnings to the log as logging.captureWarnings does; run_adapter's catch_warnings puts showwarning back
+    warnings.showwarning = _log_warning
+    try:
+        step()
+    except (OSError, AlianzaError) as exc:
+        err = _output_error(exc) if isinstance(exc, OSError) else exc
+        logging.error(err.oneline())
+        raise WorkflowError(f"alianza: error: {err.oneline()}") from None
+    finally:
+        root.setLevel(level)
+        root.removeHandler(handler)
+        handler.close()
 
 
 def stale_outputs(waves, samples, root=".") -> list[Path]:

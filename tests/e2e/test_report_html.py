@@ -23,7 +23,7 @@ INCLUDES = ['include: "workflow/rules/outputs.smk"', 'include: "workflow/rules/r
 
 
 def _project(dest: Path) -> Path:
-    for item in ["Snakefile", "config", "workflow", "data/raw"]:
+    for item in ["Snakefile", "profiles", "config", "workflow", "data/raw"]:
         src = ROOT / item
         if src.is_dir():
             shutil.copytree(src, dest / item, ignore=shutil.ignore_patterns("__pycache__"))

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from tests.conftest import ROOT, copy_project
 
@@ -66,6 +67,27 @@ def test_every_rule_has_a_benchmark_under_its_own_name():
             m = re.search(r'^    benchmark:\n        "([^"]+)"', block, flags=re.M)
             assert m, f"{smk.name}: rule {rule} has no benchmark"
             assert m.group(1).startswith(f"benchmarks/{rule}/"), (rule, m.group(1))
+
+
+def test_in_process_rules_run_on_threads_one_at_a_time_and_locally():
+    """A `run:` job runs its adapter inside Snakemake (common.smk's in_process): the default profile must run
+    such jobs on threads (without force-use-threads Snakemake spawns a whole Snakemake per job), one at a
+    time (the in_process resource), as local rules on a cluster, with no conda env (Snakemake refuses one)."""
+    profile = yaml.safe_load((ROOT / "profiles" / "default" / "config.yaml").read_text())
+    assert profile["force-use-threads"] is True and profile["resources"] == {"in_process": 1}
+    seen = 0
+    for smk in (ROOT / "workflow" / "rules").glob("*.smk"):
+        for block in re.split(r"\n(?=rule \w+:)", smk.read_text())[1:]:
+            rule = re.match(r"rule (\w+):", block).group(1)
+            if "\n    run:\n" not in block:
+                continue
+            seen += 1
+            m = re.search(r'^    run:\n        in_process\("(\w+\.py)", input, output, params, wildcards, log\)$',
+                          block, flags=re.M)
+            assert m and (ROOT / "workflow" / "scripts" / m.group(1)).is_file(), rule
+            assert "\n    localrule: True\n" in block and "\n        in_process=1,\n" in block, rule
+            assert "\n    conda:" not in block, rule
+    assert seen
 
 
 def test_snakefile_only_includes_rules():

@@ -12,6 +12,7 @@ from alianza.workflow import (
     fail,
     load_codebook_or_fail,
     remove_stale_outputs,
+    run_adapter,
     unread_files,
     warn_unread,
     wave_column_map,
@@ -49,6 +50,20 @@ MODELS = config["models"]
 onstart:
     # outputs of a wave removed from data/raw (or of samples switched off) leave reports/
     remove_stale_outputs(WAVES, SAMPLES)
+
+
+# Cheap steps (tables, figures, pages, pooling) are `run:` jobs that run their workflow/scripts adapter
+# inside this process, which has numpy, pandas and scipy imported already: a process of its own would
+# cost more than the step. The default profile runs them on threads (force-use-threads; without it
+# Snakemake spawns a whole Snakemake per `run:` job) and one at a time (resource in_process=1).
+# They are local rules: on a cluster they run in the Snakemake process too. Fits, the bootstrap,
+# validity, invariance and the power replicates keep their `script:` processes and run in parallel.
+SCRIPTS = Path(str(workflow.current_basedir)).parent / "scripts"
+
+
+def in_process(script, input, output, params, wildcards, log):
+    run_adapter(SCRIPTS / script, input=input, output=output, params=params, wildcards=wildcards, log=log,
+                config=config, threads=1)
 
 
 def wave_file(wildcards):

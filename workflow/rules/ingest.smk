@@ -10,6 +10,8 @@ rule ingest:
         data="data/processed/{wave}.parquet",
         quarantine="data/processed/{wave}.quarantine.csv",
         summary="data/processed/{wave}.summary.json",
+    # every sample but the waves' own waits for both waves (pool): first in the run
+    priority: 20
     params:
         ingest=config.get("ingest", {}),
         label=lambda wildcards: WAVE_LABELS[wildcards.wave],
@@ -28,16 +30,18 @@ rule pool:
         expand("data/processed/{wave}.parquet", wave=WAVES),
     output:
         "data/processed/pooled.parquet",
+    priority: 20
     params:
         labels=WAVE_LABELS,
-    conda:
-        "../envs/alianza.yaml"
+    localrule: True
+    resources:
+        in_process=1,
     benchmark:
         "benchmarks/pool/pool.tsv",
     log:
         "logs/pool.log",
-    script:
-        "../scripts/pool.py"
+    run:
+        in_process("pool.py", input, output, params, wildcards, log)
 
 
 rule data_quality_table:
@@ -46,11 +50,12 @@ rule data_quality_table:
     output:
         csv="reports/tables/data_quality.csv",
         md="reports/tables/data_quality.md",
-    conda:
-        "../envs/alianza.yaml"
+    localrule: True
+    resources:
+        in_process=1,
     benchmark:
         "benchmarks/data_quality_table/data_quality_table.tsv",
     log:
         "logs/data_quality_table.log",
-    script:
-        "../scripts/data_quality_table.py"
+    run:
+        in_process("data_quality_table.py", input, output, params, wildcards, log)

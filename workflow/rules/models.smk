@@ -30,11 +30,12 @@ rule fit_indices_table:
     output:
         csv="reports/tables/fit_indices.csv",
         md="reports/tables/fit_indices.md",
-    conda:
-        "../envs/alianza.yaml"
+    localrule: True
+    resources:
+        in_process=1,
     benchmark:
         "benchmarks/fit_indices_table/fit_indices_table.tsv",
     log:
         "logs/fit_indices_table.log",
-    script:
-        "../scripts/fit_indices_table.py"
+    run:
+        in_process("fit_indices_table.py", input, output, params, wildcards, log)

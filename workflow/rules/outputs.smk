@@ -18,14 +18,15 @@ rule sample_description_table:
     params:
         waves=list(WAVES),
         config=config,
-    conda:
-        "../envs/alianza.yaml"
+    localrule: True
+    resources:
+        in_process=1,
     benchmark:
         "benchmarks/sample_description_table/sample_description_table.tsv",
     log:
         "logs/outputs/sample_description.log",
-    script:
-        "../scripts/sample_description_table.py"
+    run:
+        in_process("sample_description_table.py", input, output, params, wildcards, log)
 
 
 rule data_quality_apa_table:
@@ -38,14 +39,15 @@ rule data_quality_apa_table:
            for fmt in DATA_QUALITY_FORMATS},
     params:
         config=config,
-    conda:
-        "../envs/alianza.yaml"
+    localrule: True
+    resources:
+        in_process=1,
     benchmark:
         "benchmarks/data_quality_apa_table/data_quality_apa_table.tsv",
     log:
         "logs/outputs/data_quality.log",
-    script:
-        "../scripts/data_quality_apa_table.py"
+    run:
+        in_process("data_quality_apa_table.py", input, output, params, wildcards, log)
 
 
 rule manuscript_tables:
@@ -60,14 +62,15 @@ rule manuscript_tables:
         config=config,
     wildcard_constraints:
         sample="|".join(map(re.escape, OUTPUT_SAMPLES)) or "NO_SAMPLE",
-    conda:
-        "../envs/alianza.yaml"
+    localrule: True
+    resources:
+        in_process=1,
     benchmark:
         "benchmarks/manuscript_tables/{sample}.tsv",
     log:
         "logs/outputs/tables_{sample}.log",
-    script:
-        "../scripts/manuscript_tables.py"
+    run:
+        in_process("manuscript_tables.py", input, output, params, wildcards, log)
 
 
 rule invariance_apa_table:
@@ -84,14 +87,15 @@ rule invariance_apa_table:
     wildcard_constraints:
         sample="pooled",
         group="|".join(map(re.escape, INVARIANCE_TABLE_GROUPS)) or "NO_GROUP",
-    conda:
-        "../envs/alianza.yaml"
+    localrule: True
+    resources:
+        in_process=1,
     benchmark:
         "benchmarks/invariance_apa_table/{sample}_{group}.tsv",
     log:
         "logs/outputs/invariance_{sample}_{group}.log",
-    script:
-        "../scripts/invariance_apa_table.py"
+    run:
+        in_process("invariance_apa_table.py", input, output, params, wildcards, log)
 
 
 rule effects:
@@ -106,7 +110,10 @@ rule effects:
         seed=config["seed"],
         estimation=config["estimation"],
         design=config.get("design") or {},
-    threads: 2
+    # one core: with 2 it mostly left one idle (the fit and the jackknife are serial); two jobs side by
+    # side keep both busy. Same numbers with any number of workers (seeded per replicate).
+    threads: 1
+    priority: 5
     conda:
         "../envs/alianza.yaml"
     benchmark:
@@ -147,14 +154,15 @@ rule path_diagram:
         svg="reports/figures/{sample}/path_diagram.svg",
     params:
         config=config,
-    conda:
-        "../envs/alianza.yaml"
+    localrule: True
+    resources:
+        in_process=1,
     benchmark:
         "benchmarks/path_diagram/{sample}.tsv",
     log:
         "logs/outputs/path_diagram_{sample}.log",
-    script:
-        "../scripts/path_diagram.py"
+    run:
+        in_process("path_diagram.py", input, output, params, wildcards, log)
 
 
 rule likert_figures:
@@ -173,11 +181,12 @@ rule likert_figures:
     params:
         constructs=CONSTRUCTS,
         config=config,
-    conda:
-        "../envs/alianza.yaml"
+    localrule: True
+    resources:
+        in_process=1,
     benchmark:
         "benchmarks/likert_figures/{sample}.tsv",
     log:
         "logs/outputs/likert_{sample}.log",
-    script:
-        "../scripts/likert_figures.py"
+    run:
+        in_process("likert_figures.py", input, output, params, wildcards, log)

@@ -58,11 +58,12 @@ rule power:
         md="reports/tables/power.md",
         png="reports/figures/power_curve.png",
         svg="reports/figures/power_curve.svg",
-    conda:
-        "../envs/alianza.yaml"
+    localrule: True
+    resources:
+        in_process=1,
     benchmark:
         "benchmarks/power/power.tsv",
     log:
         "logs/power/power.log",
-    script:
-        "../scripts/power_aggregate.py"
+    run:
+        in_process("power_aggregate.py", input, output, params, wildcards, log)

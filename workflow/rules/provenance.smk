@@ -10,11 +10,12 @@ rule provenance:
     params:
         config=config,
         unread=UNREAD,
-    conda:
-        "../envs/alianza.yaml"
+    localrule: True
+    resources:
+        in_process=1,
     benchmark:
         "benchmarks/provenance/provenance.tsv",
     log:
         "logs/provenance.log",
-    script:
-        "../scripts/provenance.py"
+    run:
+        in_process("provenance.py", input, output, params, wildcards, log)

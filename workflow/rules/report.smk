@@ -1,12 +1,17 @@
 # The HTML report: `snakemake --report reports/report.html` after a run. Results flagged with
 # report(...) in outputs.smk appear under the categories data quality, scales, models and
 # hypotheses with the captions of workflow/report/; provenance gets a page of its own.
+import sys
+
 from alianza.i18n import t as _report_t
 
 
 # The front page: workflow/report/workflow.rst, with a warning listing the improper solutions once a
-# run has written reports/report_intro.rst (rule improper_solutions); `--report` reads it after the run.
-report: "../../reports/report_intro.rst" if Path("reports/report_intro.rst").is_file() else "../report/workflow.rst"
+# run has written reports/report_intro.rst (rule improper_solutions); `--report` reads it after the run,
+# and so does `--report-after-run` (`alianza run`: one Snakemake for the jobs and the report), which
+# parses this file before the run writes it.
+REPORT_INTRO = Path("reports/report_intro.rst").is_file() or "--report-after-run" in sys.argv
+report: "../../reports/report_intro.rst" if REPORT_INTRO else "../report/workflow.rst"
 
 
 rule improper_solutions:
@@ -20,14 +25,15 @@ rule improper_solutions:
         intro="reports/report_intro.rst",
     params:
         lang=config.get("language", "es"),
-    conda:
-        "../envs/alianza.yaml"
+    localrule: True
+    resources:
+        in_process=1,
     benchmark:
         "benchmarks/improper_solutions/improper_solutions.tsv",
     log:
         "logs/improper_solutions.log",
-    script:
-        "../scripts/improper_solutions.py"
+    run:
+        in_process("improper_solutions.py", input, output, params, wildcards, log)
 
 
 rule provenance_report:
@@ -42,14 +48,15 @@ rule provenance_report:
         ),
     params:
         lang=config.get("language", "es"),
-    conda:
-        "../envs/alianza.yaml"
+    localrule: True
+    resources:
+        in_process=1,
     benchmark:
         "benchmarks/provenance_report/provenance_report.tsv",
     log:
         "logs/outputs/provenance_report.log",
-    script:
-        "../scripts/provenance_report.py"
+    run:
+        in_process("provenance_report.py", input, output, params, wildcards, log)
 
 
 # reports/index.html: the results-first page (alianza.tables.results_page), in the configured language,
@@ -65,11 +72,12 @@ rule results_page:
         waves=list(WAVES),
         sample=PAGE_SAMPLE,
         config=config,
-    conda:
-        "../envs/alianza.yaml"
+    localrule: True
+    resources:
+        in_process=1,
     benchmark:
         "benchmarks/results_page/results_page.tsv",
     log:
         "logs/outputs/results_page.log",
-    script:
-        "../scripts/results_page.py"
+    run:
+        in_process("results_page.py", input, output, params, wildcards, log)

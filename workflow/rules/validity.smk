@@ -28,11 +28,12 @@ rule reliability_table:
     output:
         csv="reports/tables/reliability.csv",
         md="reports/tables/reliability.md",
-    conda:
-        "../envs/alianza.yaml"
+    localrule: True
+    resources:
+        in_process=1,
     benchmark:
         "benchmarks/reliability_table/reliability_table.tsv",
     log:
         "logs/reliability_table.log",
-    script:
-        "../scripts/reliability_table.py"
+    run:
+        in_process("reliability_table.py", input, output, params, wildcards, log)
