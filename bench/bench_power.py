@@ -128,8 +128,9 @@ def run(reps: int, tmpdir) -> list[str]:
         "model by ML, keep estimates and standard errors. alianza also evaluates the `:=` effect",
         "(delta method and a 2000-draw Monte Carlo CI); lavaan loop: `simulateData()` + `sem()` +",
         "`parameterEstimates()`; semopy loop: numpy draws + `Model.fit()` + `inspect()` (no `:=`).",
-        "alianza starts each fit from the true values and stops at the optimum to ~1e-5 SE (Fisher",
-        "scoring with closed-form gradient and information, src/alianza/power/replicate.py).",
+        "alianza fits the replicates of a chunk as one batch from the true values to the exact optimum",
+        "(the one optimiser's Newton phase, sem/estimation/scoring.py, on the shared derivative engine,",
+        "sem/matrices/derivatives.py: src/alianza/power/replicate.py).",
         "Ratio > 1: alianza is faster. The machine has 2 cores.",
         "",
         "| case | alianza 1 process (s) | alianza 2 processes (s) | semopy loop (s) | lavaan loop (s) "
