@@ -65,6 +65,8 @@ def test_ordinal_sequence_compares_the_scaled_indices_and_shows_them(ordinal):
         assert apa.body.loc[apa.body["step"] == "strict", "decision"].item() == word
         assert "cfi_scaled" in apa.body.columns and "cfi_robust" not in apa.body.columns
         assert note in " ".join(apa.notes)
+    assert "Satorra's (2000)" in " ".join(invariance_apa(doc, None, "en").notes)
+    assert "Satorra (2000)" in " ".join(invariance_apa(doc, None, "es").notes)
 
 
 def test_ordinal_steps_record_score_tests_of_the_dwls_objective(ordinal):
@@ -77,3 +79,31 @@ def test_ordinal_multigroup_fit_has_modification_indices_per_group(ordinal):
     mi = ordinal.fits["metric"].modindices
     assert set(mi["group"]) == {1, 2} and (mi["mi"] >= 0).all()
     assert list(mi["mi"]) == sorted(mi["mi"], reverse=True)
+
+
+def test_difference_note_names_the_test_each_comparison_used():
+    from alianza.tables.robust import difference_note
+
+    assert difference_note([{"scaled": False, "method": "standard"}], "en") == ""
+    assert "Satorra-Bentler (2001)" in difference_note([{"scaled": True, "method": None}], "en")
+    assert "Satorra-Bentler (2001)" in difference_note([{"method": "satorra.bentler.2001"}], "es")
+    both = difference_note([{"method": "satorra.2000"}, {"scaled": True}], "en")
+    assert "Satorra's (2000)" in both and "Satorra-Bentler (2001)" in both
+
+
+def test_wide_tables_wrap_text_columns_before_numbers(ordinal):
+    """A landscape table too wide for the page narrows its text column (which wraps at spaces)
+    before any number column (a chi-square must not break over two lines)."""
+    from alianza.tables.apa import text_width
+    from alianza.tables.word import column_widths
+
+    apa = invariance_apa(ordinal.to_dict(), None, "es")
+    natural = column_widths(apa, float("inf"))
+    text = [j for j, c in enumerate(apa.columns) if c.kind == "text"]
+    # a page 0.3 in narrower than the table: the text columns' spare width (beyond their longest word) absorbs it
+    widths = column_widths(apa, sum(natural) - 0.3)
+    assert abs(sum(widths) - (sum(natural) - 0.3)) < 1e-9 and sum(widths[j] for j in text) < sum(natural[j] for j in text)
+    body = [cells for kind, cells in apa.rows() if kind == "row"]
+    for j, col in enumerate(apa.columns):
+        if col.kind != "text":
+            assert widths[j] >= natural[j] - 1e-9 > max(text_width(row[j]) for row in body), col.key

@@ -42,6 +42,30 @@ NOTES_SCALED_INDICES = {
 }
 
 
+# the difference test of nested models, by lavTestLRT's method (alianza.comparison, alianza.invariance)
+DIFFERENCE_NOTES = {
+    "satorra.bentler.2001": {"es": "Δχ² es la diferencia escalada de Satorra-Bentler (2001).",
+                             "en": "Δχ² is the Satorra-Bentler (2001) scaled difference."},
+    "satorra.2000": {"es": "Δχ² es la prueba de diferencia de Satorra (2000), ajustada en media y varianza.",
+                     "en": "Δχ² is Satorra's (2000) mean- and variance-adjusted difference test."},
+}
+
+
+def difference_method(record: Mapping) -> str | None:
+    """lavTestLRT's method of one comparison record: its `method`, else Satorra-Bentler (2001) when
+    the record says the test was scaled."""
+    method = record.get("method")
+    if method in DIFFERENCE_NOTES:
+        return method
+    return "satorra.bentler.2001" if record.get("scaled") and method in (None, "") else None
+
+
+def difference_note(records, lang: str) -> str:
+    """The note naming the scaled difference test(s) the comparisons used ('' for the standard one)."""
+    seen = dict.fromkeys(m for m in (difference_method(r) for r in records) if m)
+    return " ".join(DIFFERENCE_NOTES[m].get(lang, DIFFERENCE_NOTES[m]["en"]) for m in seen)
+
+
 def is_scaled(fit: Mapping | None) -> bool:
     return bool(fit) and fit.get("chisq_scaled") is not None
 

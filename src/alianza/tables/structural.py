@@ -294,6 +294,7 @@ def model_comparison(doc, lang: str, *, labels: dict | None = None, decimals: in
     note = t("note.model_comparison", lang, n=n if n is not None else "—")
     if isinstance(doc, dict):
         note = f"{note} {robust.correction_note([doc.get('estimator')], lang)}".strip()
+    note = f"{note} {robust.difference_note(recs, lang)}".strip()
     raw = body.drop(columns=["label", "against_label"])
     return ApaTable(name="model_comparison", title=t("title.model_comparison", lang), columns=columns, body=body,
                     lang=lang, notes=[note], decimals=decimals, p_decimals=p_decimals, raw=raw,
@@ -362,6 +363,7 @@ def invariance(doc: dict, codebook, lang: str, *, decimals: int = 3, p_decimals:
     estimator = doc.get("estimator") or next((m.get("estimator") for m in doc.get("models", {}).values()
                                               if m.get("estimator")), None)
     note = f"{note} {robust.correction_note([estimator], lang, scaled_indices=k['cfi'].endswith('_scaled'))}".strip()
+    note = f"{note} {robust.difference_note(doc.get('comparisons', []), lang)}".strip()
     raw = body.drop(columns=["label"])
     title = t("title.invariance", lang, group=gname.lower() if lang == "es" else gname)
     return ApaTable(name=f"invariance_{group}", title=title,

@@ -198,6 +198,17 @@ def column_widths(table: ApaTable, available: float, scale: float = 1.0) -> list
                     widths[j] -= excess * (widths[j] - 1.2) / room if excess < room else widths[j] - 1.2
         total = sum(widths)
         if total > available:
+            # then text columns down to their longest word (they wrap at spaces; a number must not wrap)
+            floor = {j: max([text_width(w) for row in body for w in wrap_words(plain(row[j]), 0.0)]
+                            + [text_width(w) for w in wrap_words(plain(col.header), 0.0)] + [0.0]) * scale
+                     + CELL_PAD for j, col in enumerate(table.columns) if col.kind == "text" and not col.width}
+            room = sum(max(0.0, widths[j] - f) for j, f in floor.items())
+            if room > 0:
+                cut = min(1.0, (total - available) / room)
+                for j, f in floor.items():
+                    widths[j] -= cut * max(0.0, widths[j] - f)
+            total = sum(widths)
+        if total > available:
             widths = [w * available / total for w in widths]
     return widths
 
