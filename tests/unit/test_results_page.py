@@ -107,3 +107,24 @@ def test_page_screenshot_is_not_blank(tmp_path):
     with Image.open(shot) as im:
         grey = im.convert("L")
         assert sum(1 for h in grey.histogram() if h) > 20 and grey.getextrema()[1] - grey.getextrema()[0] > 100
+
+
+def test_fit_section_and_path_caption_show_the_scaled_statistics_under_wlsmv():
+    """A WLSMV fit: the page and the path diagram's fit line read the scaled χ² and the scaled indices
+    (lavaan gives no robust ones with continuous items beside ordered ones), and name the correction."""
+    from alianza.figures.path_diagram import fit_line
+    from alianza.tables.results_page import PageInputs, results_page
+
+    fit = {"chisq": 118.34, "df": 237, "pvalue": 1.0, "chisq_scaled": 223.99, "df_scaled": 237,
+           "pvalue_scaled": 0.72, "chisq_scaling_factor": 0.71, "cfi": 1.0, "tli": 1.012, "rmsea": 0.0,
+           "cfi_scaled": 0.998, "tli_scaled": 0.997, "rmsea_scaled": 0.011, "srmr": 0.023}
+    model = {"estimator": "WLSMV", "fit": fit, "n": 794, "parameters": []}
+    for lang, words in (("en", "computed from it"), ("es", "se calculan con él")):
+        page = results_page(PageInputs(lang=lang, models=[("measurement", model)]))
+        fit_section = page[page.index("<section id=fit>"):page.index("</section>", page.index("<section id=fit>"))]
+        assert "223.99" in fit_section and "118.34" not in fit_section and ".997" in fit_section
+        assert words in fit_section
+        line = fit_line(fit, lang, "WLSMV")
+        assert "223.99" in line and "118.34" not in line and words in line
+    plain = {k: v for k, v in fit.items() if "scaled" not in k}
+    assert "118.34" in fit_line(plain, "en", "ML") and "Under" not in fit_line(plain, "en", "ML")

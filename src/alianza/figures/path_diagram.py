@@ -23,6 +23,7 @@ from matplotlib.patches import Ellipse, FancyArrowPatch  # noqa: E402
 from ..atomic import atomic_path  # noqa: E402
 from ..i18n import t  # noqa: E402
 from ..tables.apa import fmt_bounded, fmt_p_text, fmt_stat, split_markup, stars  # noqa: E402
+from ..tables.robust import correction_note, is_scaled, shown_names  # noqa: E402
 from ..tables.structural import chain_path, path_labels  # noqa: E402
 
 NODE_W, NODE_H = 1.75, 0.82  # inches
@@ -186,7 +187,7 @@ def path_diagram(model: dict, codebook, lang: str, paths, *, decimals: int = 2) 
         drawn.append((e.source, e.target, text, (mx, my)))
 
     notes = [t("fig.path_note", lang)]
-    fit_text = fit_line(model.get("fit") or {}, lang)
+    fit_text = fit_line(model.get("fit") or {}, lang, model.get("estimator"))
     if fit_text:
         notes.append(fit_text)
     labels_of = path_labels(model["parameters"])
@@ -229,23 +230,30 @@ def draw_markup(ax, x: float, y: float, text: str, *, ha: str = "left", **kw) ->
         start += w
 
 
-def fit_line(fit: dict, lang: str) -> str:
-    """'Model fit: χ²(247) = 234.52, <i>p</i> = .712; CFI = 1.000; ...; SRMR = .031.' (markup: <i>)"""
-    if fit.get("chisq") is None or fit.get("df") is None:
+def fit_line(fit: dict, lang: str, estimator: str | None = None) -> str:
+    """'Model fit: χ²(247) = 234.52, <i>p</i> = .712; CFI = 1.000; ...; SRMR = .031.' (markup: <i>)
+
+    Under MLR/WLSMV the measures the tables show (the scaled χ², robust or scaled indices:
+    tables/robust.py), followed by the note naming the correction."""
+    k = shown_names(fit)
+    if fit.get(k["chisq"]) is None or fit.get(k["df"]) is None:
         return ""
-    parts = [f"χ²({int(round(fit['df']))}) = {fmt_stat('chisq', fit['chisq'])}, <i>p</i> "
-             f"{fmt_p_text(fit.get('pvalue'))}"]
+    parts = [f"χ²({int(round(fit[k['df']]))}) = {fmt_stat('chisq', fit[k['chisq']])}, <i>p</i> "
+             f"{fmt_p_text(fit.get(k['pvalue']))}"]
     for key in ("cfi", "tli"):
-        if fit.get(key) is not None:
-            parts.append(f"{key.upper()} = {fmt_stat(key, fit[key])}")
-    if fit.get("rmsea") is not None:
-        ci = (f" [{fmt_stat('rmsea', fit['rmsea_ci_lower'])}, {fmt_stat('rmsea', fit['rmsea_ci_upper'])}]"
-              if fit.get("rmsea_ci_lower") is not None and fit.get("rmsea_ci_upper") is not None else "")
-        parts.append(f"RMSEA = {fmt_stat('rmsea', fit['rmsea'])}{ci}")
+        if fit.get(k[key]) is not None:
+            parts.append(f"{key.upper()} = {fmt_stat(key, fit[k[key]])}")
+    if fit.get(k["rmsea"]) is not None:
+        lo, hi = fit.get(k["rmsea_ci_lower"]), fit.get(k["rmsea_ci_upper"])
+        ci = f" [{fmt_stat('rmsea', lo)}, {fmt_stat('rmsea', hi)}]" if lo is not None and hi is not None else ""
+        parts.append(f"RMSEA = {fmt_stat('rmsea', fit[k['rmsea']])}{ci}")
     if fit.get("srmr") is not None:
         parts.append(f"SRMR = {fmt_stat('srmr', fit['srmr'])}")
     # no-break spaces keep 'CFI = .990' on one line when the note wraps
-    return t("fig.fit", lang, fit="; ".join(p.replace(" = ", "\u00a0=\u00a0") for p in parts))
+    line = t("fig.fit", lang, fit="; ".join(p.replace(" = ", "\u00a0=\u00a0") for p in parts))
+    if is_scaled(fit) and estimator:
+        line += " " + correction_note([estimator], lang, scaled_indices=k["cfi"].endswith("_scaled"))
+    return line.strip()
 
 
 def _crosses_node(pos, e: Edge) -> bool:

@@ -13,6 +13,7 @@ import html
 from dataclasses import dataclass, field
 
 from ..i18n import t
+from . import robust
 from .apa import fmt_apart, fmt_int, fmt_stat, missing, plain
 from .models import DEFAULT_CUTOFFS, model_label
 from .structural import ARROW, INVARIANCE_STEPS, readable_parameter
@@ -130,14 +131,18 @@ def _fit(inp: PageInputs) -> str:
     cut = inp.cutoffs
     heads = [t("col.model", lang), "χ²", "<i>gl</i>" if lang == "es" else "<i>df</i>", "<i>p</i>", "CFI", "TLI",
              "RMSEA", "SRMR", t("page.meets", lang)]
-    rows, notices = [], []
+    rows, notices, estimators, scaled_indices = [], [], [], False
     for name, res in inp.models:
         fit = res.get("fit") or {}
-        checks = {k: (fit[k] >= v if _AT_LEAST[k] else fit[k] <= v) for k, v in cut.items()
-                  if k in _AT_LEAST and not missing(fit.get(k))}
-        cells = [_e(model_label(name, inp.model_labels, lang)), fmt_stat("chisq", fit.get("chisq")),
-                 fmt_int(fit.get("df"), thousands=False), fmt_stat("p", fit.get("pvalue"))]
-        cells += [f"{fmt_stat(k, fit.get(k))} {_mark(checks.get(k))}" for k in ("cfi", "tli", "rmsea", "srmr")]
+        # under MLR/WLSMV the scaled χ² and the robust (else scaled) indices, as every table shows them
+        k = {**robust.shown_names(fit), "srmr": "srmr"}
+        scaled_indices |= robust.is_scaled(fit) and k["cfi"].endswith("_scaled")
+        estimators.append(res.get("estimator"))
+        checks = {key: (fit[k[key]] >= v if _AT_LEAST[key] else fit[k[key]] <= v) for key, v in cut.items()
+                  if key in _AT_LEAST and not missing(fit.get(k[key]))}
+        cells = [_e(model_label(name, inp.model_labels, lang)), fmt_stat("chisq", fit.get(k["chisq"])),
+                 fmt_int(fit.get(k["df"]), thousands=False), fmt_stat("p", fit.get(k["pvalue"]))]
+        cells += [f"{fmt_stat(key, fit.get(k[key]))} {_mark(checks.get(key))}" for key in ("cfi", "tli", "rmsea", "srmr")]
         met = all(checks.values()) if checks else None
         cells.append(_mark(met))
         rows.append("<tr>" + "".join(f"<td{' class=n' if j else ''}>{c}</td>" for j, c in enumerate(cells)) + "</tr>")
@@ -146,7 +151,9 @@ def _fit(inp: PageInputs) -> str:
     crit = ", ".join(t(f"cut.{k}", lang, v=fmt_stat(k, v)) for k, v in cut.items() if f"cut.{k}" in _CUTS)
     return ("<section id=fit>" + f"<h2>{t('page.fit', lang)}</h2><table><tr>"
             + "".join(f"<th>{h}</th>" for h in heads) + "</tr>" + "".join(rows) + "</table>"
-            + f"<p>{t('page.fit_criteria', lang, criteria=_e(crit))}</p>" + "".join(notices) + "</section>")
+            + f"<p>{t('page.fit_criteria', lang, criteria=_e(crit))} "
+            + html_text(robust.correction_note(estimators, lang, scaled_indices=scaled_indices)) + "</p>"
+            + "".join(notices) + "</section>")
 
 
 _CUTS = {"cut.cfi", "cut.tli", "cut.rmsea", "cut.srmr"}
