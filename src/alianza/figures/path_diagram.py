@@ -138,8 +138,12 @@ def path_diagram(model: dict, codebook, lang: str, paths, *, decimals: int = 2) 
     level = layers(nodes, edges)
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]
-    margin_x, margin_top, margin_bottom = NODE_W / 2 + 0.25, NODE_H / 2 + 0.45, NODE_H / 2 + 0.95
+    margin_x, margin_top = NODE_W / 2 + 0.25, NODE_H / 2 + 0.45
     width = max(xs) - min(xs) + 2 * margin_x
+    note_lines = figure_note(model, lang, width, decimals)
+    line_h = (FONT - 1) * 1.3 / 72  # inches: one data unit is one inch
+    # below the lowest nodes: their R² labels, then the note, however many lines it wraps to
+    margin_bottom = NODE_H / 2 + 0.45 + len(note_lines) * line_h + 0.12
     height = max(ys) - min(ys) + margin_top + margin_bottom
 
     plt.rcParams["svg.fonttype"] = "none"  # SVG keeps real text (searchable, editable, testable)
@@ -186,6 +190,19 @@ def path_diagram(model: dict, codebook, lang: str, paths, *, decimals: int = 2) 
                 bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"})
         drawn.append((e.source, e.target, text, (mx, my)))
 
+    for k, line in enumerate(note_lines):  # top to bottom, so that the SVG reads in order
+        draw_markup(ax, min(xs) - margin_x + 0.1, min(ys) - margin_bottom + 0.08 + (len(note_lines) - 1 - k) * line_h,
+                    line, ha="left", va="bottom", fontsize=FONT - 1, color="#222222")
+    for path in paths:
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=300, facecolor="white", metadata=_metadata(path, lang))
+    plt.close(fig)
+    return {"nodes": labels, "positions": pos, "edges": drawn, "r2": r2}
+
+
+def figure_note(model: dict, lang: str, width: float, decimals: int) -> list[str]:
+    """The note under the diagram, wrapped to its width: what the coefficients are, the fit line (the
+    estimator's statistics and correction), the indirect effects, the significance stars."""
     notes = [t("fig.path_note", lang)]
     fit_text = fit_line(model.get("fit") or {}, lang, model.get("estimator"))
     if fit_text:
@@ -196,17 +213,7 @@ def path_diagram(model: dict, codebook, lang: str, paths, *, decimals: int = 2) 
             chain = chain_path(p["rhs"], labels_of)
             what = t("fig.indirect_named", lang, name=p["lhs"], route=chain) if chain else p["lhs"]
             notes.append(f"{what}: β = {fmt_bounded(p['std_all'], decimals)}{stars(p.get('pvalue'))}.")
-    note_lines = textwrap.wrap(" ".join(notes), int(width * 15))
-    note_lines.append(t("note.p_stars", lang))
-    line_h = (FONT - 1) * 1.3 / 72  # inches: one data unit is one inch
-    for k, line in enumerate(note_lines):  # top to bottom, so that the SVG reads in order
-        draw_markup(ax, min(xs) - margin_x + 0.1, min(ys) - margin_bottom + 0.08 + (len(note_lines) - 1 - k) * line_h,
-                    line, ha="left", va="bottom", fontsize=FONT - 1, color="#222222")
-    for path in paths:
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, dpi=300, facecolor="white", metadata=_metadata(path, lang))
-    plt.close(fig)
-    return {"nodes": labels, "positions": pos, "edges": drawn, "r2": r2}
+    return textwrap.wrap(" ".join(notes), int(width * 15)) + [t("note.p_stars", lang)]
 
 
 def draw_markup(ax, x: float, y: float, text: str, *, ha: str = "left", **kw) -> None:

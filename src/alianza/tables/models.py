@@ -59,7 +59,7 @@ def fit_indices(results: list[tuple[str, dict]], lang: str, *, labels: dict | No
     estimators = sorted({res.get("estimator", "ML") for _, res in results})
     note = t("note.fit_indices", lang, n=", ".join(map(str, ns)), estimator=", ".join(estimators),
              cutoffs=cutoff_text(cutoffs or DEFAULT_CUTOFFS, lang))
-    note = f"{note} {robust.correction_note(estimators, lang)}".strip()
+    note = f"{note} {robust.correction_note(estimators, lang, scaled_indices=k['cfi'].endswith('_scaled'))}".strip()
     raw = body.drop(columns=["label"])
     return ApaTable(name="fit_indices", title=t("title.fit_indices", lang), columns=columns, body=body, lang=lang,
                     notes=[note], decimals=decimals, p_decimals=p_decimals, raw=raw, landscape=True)

@@ -31,14 +31,17 @@ NOTES = {
 }
 
 
-# an invariance sequence under WLSMV compares the scaled indices (alianza.invariance.INDEX_BASIS)
+# WLSMV where the scaled indices are shown: an invariance sequence (alianza.invariance.INDEX_BASIS), or a
+# fit that has no robust ones
 NOTES_SCALED_INDICES = {
     "WLSMV": {"es": "Con WLSMV (DWLS sobre correlaciones policóricas), χ² está ajustado en media y varianza y "
-                    "CFI, TLI y RMSEA se calculan con él (versiones escaladas: lavaan 0.6.14 no da versiones "
-                    "robustas con medias latentes o factores de escala libres).",
+                    "CFI, TLI y RMSEA se calculan con él (versiones escaladas: lavaan 0.6.14 da versiones robustas "
+                    "solo para ítems ordinales sin ítems continuos, covariables, medias latentes ni factores de "
+                    "escala libres).",
               "en": "Under WLSMV (DWLS on polychoric correlations), χ² is mean- and variance-adjusted and CFI, "
-                    "TLI and RMSEA are computed from it (scaled versions: lavaan 0.6.14 gives no robust versions "
-                    "with free latent means or scaling factors)."},
+                    "TLI and RMSEA are computed from it (scaled versions: lavaan 0.6.14 gives robust versions only "
+                    "for ordered items without continuous items, covariates, free latent means or scaling "
+                    "factors)."},
 }
 
 

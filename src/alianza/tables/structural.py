@@ -293,7 +293,7 @@ def model_comparison(doc, lang: str, *, labels: dict | None = None, decimals: in
     n = doc.get("n") if isinstance(doc, dict) else None
     note = t("note.model_comparison", lang, n=n if n is not None else "—")
     if isinstance(doc, dict):
-        note = f"{note} {robust.correction_note([doc.get('estimator')], lang)}".strip()
+        note = f"{note} {robust.correction_note([doc.get('estimator')], lang, scaled_indices=k['cfi'].endswith('_scaled'))}".strip()
     note = f"{note} {robust.difference_note(recs, lang)}".strip()
     raw = body.drop(columns=["label", "against_label"])
     return ApaTable(name="model_comparison", title=t("title.model_comparison", lang), columns=columns, body=body,
