@@ -131,6 +131,7 @@ def summary_lines(root, config: dict, lang: str) -> list[str]:
     Reads the result files of the first output sample; a part whose results are absent is left out."""
     from .tables.apa import fmt_int, fmt_stat
     from .tables.models import DEFAULT_CUTOFFS, model_label
+    from .tables.robust import shown_names
     from .tables.results_page import improper_notices, validity_flags
 
     root = Path(root)
@@ -148,11 +149,13 @@ def summary_lines(root, config: dict, lang: str) -> list[str]:
         if not res:
             continue
         fit = res.get("fit") or {}
-        checks = [(fit[k] >= v) if k in ("cfi", "tli") else (fit[k] <= v) for k, v in cut.items()
-                  if fit.get(k) is not None]
+        # the measures the tables show: robust (else scaled) CFI and RMSEA under MLR/WLSMV
+        k = {**shown_names(fit), "srmr": "srmr"}
+        checks = [(fit[k[c]] >= v) if c in ("cfi", "tli") else (fit[k[c]] <= v) for c, v in cut.items()
+                  if c in k and fit.get(k[c]) is not None]
         mark = "\u2713" if checks and all(checks) else "\u2717"
         lines.append(t("console.fit", lang, model=model_label(name, out_cfg.get("model_labels"), lang), mark=mark,
-                       cfi=fmt_stat("cfi", fit.get("cfi")), rmsea=fmt_stat("rmsea", fit.get("rmsea")),
+                       cfi=fmt_stat("cfi", fit.get(k["cfi"])), rmsea=fmt_stat("rmsea", fit.get(k["rmsea"])),
                        srmr=fmt_stat("srmr", fit.get("srmr")), n=res.get("n")))
         lines += [f"    ! {x}" for x in improper_notices(res, lang)]
     hyp = _load(root / "reports" / "tables" / "hypotheses.json")

@@ -109,3 +109,15 @@ def test_every_workflow_rule_has_a_stage_name_in_both_languages():
     missing = sorted(r for r in rules if f"stage.{r}" not in CATALOG
                      or not all(CATALOG[f"stage.{r}"].get(lang) for lang in ("es", "en")))
     assert not missing, missing
+
+
+def test_summary_fit_line_reads_the_robust_indices_of_a_scaled_fit(tmp_path):
+    """Under MLR the console shows the robust CFI and RMSEA the tables show, not the standard ones."""
+    config = load_yaml(ROOT / "config" / "config.yaml")
+    models = tmp_path / "reports" / "models" / "pooled"
+    models.mkdir(parents=True)
+    res = lavaan_model("pooled_five_stage")
+    res["fit"].update(chisq_scaled=300.0, cfi_robust=0.9123, rmsea_robust=0.0789, estimator="MLR")
+    (models / "five_stage.json").write_text(json.dumps(res))
+    text = "\n".join(summary_lines(tmp_path, config, "en"))
+    assert "CFI = .912" in text and "RMSEA = .079" in text and "\u2717" in text
