@@ -10,8 +10,12 @@ parameter; hypotheses and invariance steps resting on one are "not assessable", 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:      # the table type, for the annotation only (apa imports nothing from here)
+    from .apa import ApaTable
 
 MARK = "†"
 # numerical slack before a value counts as beyond its bound (lavaan's post-check uses eps^0.75)

@@ -66,7 +66,7 @@ def refit(engine: BatchedML, theta0: np.ndarray, cov: np.ndarray, mean: np.ndarr
     """
     cov = np.asarray(cov, float)
     mean = np.asarray(mean, float)
-    nb, k = len(cov), engine.npar
+    nb = len(cov)
     nobs = np.broadcast_to(np.asarray(nobs), (nb,))
     theta = np.repeat(np.asarray(theta0, float)[None, :], nb, axis=0)
     sign, logdet_s = np.linalg.slogdet(cov)
