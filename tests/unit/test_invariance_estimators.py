@@ -65,6 +65,7 @@ def test_ordinal_sequence_compares_the_scaled_indices_and_shows_them(ordinal):
         assert apa.body.loc[apa.body["step"] == "strict", "decision"].item() == word
         assert "cfi_scaled" in apa.body.columns and "cfi_robust" not in apa.body.columns
         assert note in " ".join(apa.notes)
+        assert "<i>c</i>" not in " ".join(apa.notes)            # the table has no scaling-factor column
     assert "Satorra's (2000)" in " ".join(invariance_apa(doc, None, "en").notes)
     assert "Satorra (2000)" in " ".join(invariance_apa(doc, None, "es").notes)
 

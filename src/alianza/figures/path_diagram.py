@@ -259,7 +259,8 @@ def fit_line(fit: dict, lang: str, estimator: str | None = None) -> str:
     # no-break spaces keep 'CFI = .990' on one line when the note wraps
     line = t("fig.fit", lang, fit="; ".join(p.replace(" = ", "\u00a0=\u00a0") for p in parts))
     if is_scaled(fit) and estimator:
-        line += " " + correction_note([estimator], lang, scaled_indices=k["cfi"].endswith("_scaled"))
+        line += " " + correction_note([estimator], lang, scaled_indices=k["cfi"].endswith("_scaled"),
+                                      scaling_factor=False)
     return line.strip()
 
 

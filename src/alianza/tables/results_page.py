@@ -152,7 +152,7 @@ def _fit(inp: PageInputs) -> str:
     return ("<section id=fit>" + f"<h2>{t('page.fit', lang)}</h2><table><tr>"
             + "".join(f"<th>{h}</th>" for h in heads) + "</tr>" + "".join(rows) + "</table>"
             + f"<p>{t('page.fit_criteria', lang, criteria=_e(crit))} "
-            + html_text(robust.correction_note(estimators, lang, scaled_indices=scaled_indices)) + "</p>"
+            + html_text(robust.correction_note(estimators, lang, scaled_indices=scaled_indices, scaling_factor=False)) + "</p>"
             + "".join(notices) + "</section>")
 
 

@@ -4,6 +4,7 @@ that names the correction. A fit without scaled measures (ML) shows the standard
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 # role in a table -> lavaan's measure, for a scaled test; the first present is shown
@@ -90,12 +91,17 @@ def shown_fit(fit: Mapping | None, roles=None) -> dict:
     return {names[r]: fit.get(names[r]) for r in (roles or names) if r in names}
 
 
-def correction_note(estimators, lang: str, *, scaled_indices: bool = False) -> str:
+SCALING_FACTOR = re.compile(r" \(<i>c</i> = [^)]*\)")
+
+
+def correction_note(estimators, lang: str, *, scaled_indices: bool = False, scaling_factor: bool = True) -> str:
     """The note naming each scaled test among the estimators ('' for ML only); `scaled_indices`:
-    the table shows the scaled CFI/TLI/RMSEA rather than the robust ones."""
+    the table shows the scaled CFI/TLI/RMSEA rather than the robust ones; `scaling_factor`: the
+    table has a column c for the scaling factor (else the note does not define it)."""
     seen = dict.fromkeys(str(e).upper() for e in estimators if e)
     notes = {**NOTES, **NOTES_SCALED_INDICES} if scaled_indices else NOTES
-    return " ".join(notes[e].get(lang, notes[e]["en"]) for e in seen if e in notes)
+    text = " ".join(notes[e].get(lang, notes[e]["en"]) for e in seen if e in notes)
+    return text if scaling_factor else SCALING_FACTOR.sub("", text)
 
 
 def with_robust_measures(table, results: Mapping):

@@ -293,7 +293,7 @@ def model_comparison(doc, lang: str, *, labels: dict | None = None, decimals: in
     n = doc.get("n") if isinstance(doc, dict) else None
     note = t("note.model_comparison", lang, n=n if n is not None else "—")
     if isinstance(doc, dict):
-        note = f"{note} {robust.correction_note([doc.get('estimator')], lang, scaled_indices=k['cfi'].endswith('_scaled'))}".strip()
+        note = f"{note} {robust.correction_note([doc.get('estimator')], lang, scaled_indices=k['cfi'].endswith('_scaled'), scaling_factor=False)}".strip()
     note = f"{note} {robust.difference_note(recs, lang)}".strip()
     raw = body.drop(columns=["label", "against_label"])
     return ApaTable(name="model_comparison", title=t("title.model_comparison", lang), columns=columns, body=body,
@@ -362,7 +362,7 @@ def invariance(doc: dict, codebook, lang: str, *, decimals: int = 3, p_decimals:
         note += " " + invariance_note(extra, codebook, lang)
     estimator = doc.get("estimator") or next((m.get("estimator") for m in doc.get("models", {}).values()
                                               if m.get("estimator")), None)
-    note = f"{note} {robust.correction_note([estimator], lang, scaled_indices=k['cfi'].endswith('_scaled'))}".strip()
+    note = f"{note} {robust.correction_note([estimator], lang, scaled_indices=k['cfi'].endswith('_scaled'), scaling_factor=False)}".strip()
     note = f"{note} {robust.difference_note(doc.get('comparisons', []), lang)}".strip()
     raw = body.drop(columns=["label"])
     title = t("title.invariance", lang, group=gname.lower() if lang == "es" else gname)
