@@ -293,27 +293,35 @@ class DeltaModel:
         return self._chain(values, imp, dsig, dmu, d_tau, d_delta)
 
 
+def group_gradient_information(D, W, resid, ng: float, n: float) -> tuple[np.ndarray, np.ndarray]:
+    """Group g's part of lavaan's DWLS gradient and expected information (lav_model_gradient,
+    lav_model_information_expected): -(N_g - 1) / N D' W r_g and N_g / N D' W D, for any Jacobian D of
+    the WLS moments (the model's, or extended by candidate parameters: modification indices)."""
+    WD = W[:, None] * D
+    return -(ng - 1) / n * WD.T @ resid, ng / n * D.T @ WD
+
+
+def gradient_information(dms, s_obs, weights, nobs, theta) -> tuple[np.ndarray, np.ndarray]:
+    """lavaan's DWLS/ULS gradient and expected information over the groups, at theta."""
+    n = float(np.sum(nobs))
+    grad, info = 0.0, 0.0
+    for dm, so, W, ng in zip(dms, s_obs, weights, nobs):
+        g, i = group_gradient_information(dm.jacobian(theta), W, so - dm.moments(theta), ng, n)
+        grad, info = grad + g, info + i
+    return grad, info
+
+
 class DwlsObjective:
     """The DWLS/ULS discrepancy of a fit on its thresholds and polychoric correlations, re-evaluable
-    on any SemModel over the same table: what post-fit tools (score tests) read, never refitting.
-
-    As lavaan's lav_model_gradient and expected information for DWLS: the gradient
-    -sum_g (N_g - 1) / N D_g' W_g (s_g - m_g), the information sum_g N_g / N D_g' W_g D_g."""
+    on any SemModel over the same table: what post-fit tools (score tests) read, never refitting."""
 
     def __init__(self, stats: list[CategoricalStats], weights: list[np.ndarray], parameterization: str):
         self.stats, self.weights, self.parameterization = stats, weights, parameterization
 
     def gradient_information(self, model: SemModel, theta) -> tuple[np.ndarray, np.ndarray]:
-        nobs = np.array([st.n for st in self.stats], float)
-        n = nobs.sum()
-        grad, info = np.zeros(model.npar), np.zeros((model.npar, model.npar))
-        for g, (st, W) in enumerate(zip(self.stats, self.weights)):
-            dm = DeltaModel(model, st, g, self.parameterization)
-            D = dm.jacobian(theta)
-            WD = W[:, None] * D
-            grad -= (nobs[g] - 1) / n * WD.T @ (st.wls_obs - dm.moments(theta))
-            info += nobs[g] / n * D.T @ WD
-        return grad, info
+        dms = [DeltaModel(model, st, g, self.parameterization) for g, st in enumerate(self.stats)]
+        return gradient_information(dms, [st.wls_obs for st in self.stats], self.weights,
+                                    [st.n for st in self.stats], theta)
 
 
 def scaled_shifted(chisq, df, Ws, Deltas, gammas, fg):
@@ -457,13 +465,7 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
             return np.inf
 
     def grad_info(theta):
-        grad, info = 0.0, 0.0
-        for c, W, so, dm in zip(cw, Ws, s_obs, dms):
-            D = dm.jacobian(theta)
-            WD = W[:, None] * D
-            grad = grad - c * WD.T @ (so - dm.moments(theta))
-            info = info + c * D.T @ WD
-        return grad, info
+        return gradient_information(dms, s_obs, Ws, nobs, theta)
 
     # starting values from each group's polychoric/polyserial covariances and the continuous items'
     # means (as from moments), then its thresholds
@@ -583,9 +585,7 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
             d_th_model = dm.param_incidence(dm.th_rows, model.npar)
 
             def grad_info_cells(dsig, dmu, dm=dm, resid=resid, d_th_model=d_th_model, W=Ws[g], ng=nobs[g]):
-                De = dm.extend(theta, dsig, dmu, d_th_model)
-                WDe = W[:, None] * De
-                return -(ng - 1) / n * WDe.T @ resid, ng / n * De.T @ WDe
+                return group_gradient_information(dm.extend(theta, dsig, dmu, d_th_model), W, resid, ng, n)
 
             parts.append(modification_indices(model, theta, imp_stats, inv_info, group=g if G > 1 else None,
                                               gradient_information=grad_info_cells))
