@@ -135,10 +135,14 @@ class CasewiseObjective:
     def __init__(self, stats: SampleStats, patterns: list, fixed_means: list):
         self.stats, self.patterns, self.fixed_means = stats, patterns, fixed_means
 
-    def gradient_information(self, model: SemModel, theta) -> tuple[np.ndarray, np.ndarray]:
+    def likelihood(self, model: SemModel) -> "MultiGroupCasewise":
+        """f(theta) = -logl / N of `model` on these rows (fixed.x covariates at their sample moments)."""
         model.set_exogenous(self.stats)
         return MultiGroupCasewise([CasewiseML(SemStructure(model, g), pat, fixed_mean=fm) for g, (pat, fm)
-                                   in enumerate(zip(self.patterns, self.fixed_means))]).grad_info(theta)
+                                   in enumerate(zip(self.patterns, self.fixed_means))])
+
+    def gradient_information(self, model: SemModel, theta) -> tuple[np.ndarray, np.ndarray]:
+        return self.likelihood(model).grad_info(theta)
 
 
 def robust_vcov(obj: MultiGroupCasewise, theta, warnings: list, *, robust: bool):
@@ -313,10 +317,8 @@ def fit_casewise(parsed, data: pd.DataFrame, opts: Options, *, meanstructure=Non
                             "did not converge in 500 iterations")
     stats = SampleStats([h.cov for h in h1s], [h.mean for h in h1s], [gd.pat.n for gd in groups], names.ov)
     model = SemModel(table, names, ms)
-    model.set_exogenous(stats)
-    parts = [CasewiseML(SemStructure(model, g), gd.pat, fixed_mean=None if ms else h1s[g].mean)
-             for g, gd in enumerate(groups)]
-    obj = MultiGroupCasewise(parts)
+    likelihood = CasewiseObjective(stats, [gd.pat for gd in groups], [None if ms else h.mean for h in h1s])
+    obj = likelihood.likelihood(model)
     n = obj.n
 
     # estimation: ML on the moments with complete rows, the casewise likelihood under FIML
@@ -405,8 +407,7 @@ def fit_casewise(parsed, data: pd.DataFrame, opts: Options, *, meanstructure=Non
         groups=list(labels) if G > 1 else [], group_nobs=[len(gd.x) for gd in groups] if G > 1 else [],
         missing=opts.missing, ordered=[], fmin=chisq / (2 * n), iterations=iterations, options=opts.to_dict(),
         sample_stats=stats, names=names, theta=theta,
-        objective=(CasewiseObjective(stats, [part.pat for part in parts], [part.fixed_mean for part in parts])
-                   if fiml else MomentsObjective(stats)),
+        objective=likelihood if fiml else MomentsObjective(stats),
         em_iterations=max(h.iterations for h in h1s) if fiml else None,
         per_group=per_group if G > 1 else {}, group=opts.group, group_equal=list(opts.group_equal),
         group_partial=list(opts.group_partial),
@@ -485,7 +486,7 @@ def _fiml_corrected_measures(f, groups, h1s, bases, imps, theta, model, n, *, ro
 def _modindices(model, obj, theta, stats, ok, G, fiml, names):
     """modindices(): expected information (lavaan's default) of the incomplete data under FIML,
     the ML fit's own for complete data, any number of groups, with or without covariates."""
-    from alianza.sem.inference.modindices import modification_indices
+    from alianza.sem.inference.modindices import modification_indices_by_group
 
     empty = pd.DataFrame(columns=["lhs", "op", "rhs"] + (["group"] if G > 1 else []) +
                          ["mi", "epc", "sepc_lv", "sepc_all"])
@@ -495,21 +496,17 @@ def _modindices(model, obj, theta, stats, ok, G, fiml, names):
         from alianza.sem.matrices.model import ml_gradient_information
 
         inv = np.linalg.inv(ml_gradient_information(model, theta, stats)[1])
-        if G == 1:
-            return modification_indices(model, theta, stats, inv)
-        mi = pd.concat([modification_indices(model, theta, stats, inv, group=g) for g in range(G)],
-                       ignore_index=True)
-        return mi.iloc[np.argsort(-mi["mi"].to_numpy(), kind="stable")].reset_index(drop=True)
+        return modification_indices_by_group(model, theta, stats, inv)
+
     # the casewise likelihood's gradient and expected information (h1 structured), group g weighted
     # by N_g / N as in the information of the whole model
-    inv_info = np.linalg.inv(obj.grad_info(theta)[1])
-    parts = []
-    for g, (w, part) in enumerate(zip(obj.w, obj.parts)):
-        def grad_info(ds, dm, w=w, part=part):
+    def group_terms(g):
+        w, part = obj.w[g], obj.parts[g]
+
+        def grad_info(ds, dm):
             grad, info = part.gradient_information(theta, ds, dm)
             return w * grad, w * info
+        return grad_info
 
-        parts.append(modification_indices(model, theta, stats, inv_info, group=g if G > 1 else None,
-                                          gradient_information=grad_info))
-    mi = pd.concat(parts, ignore_index=True) if G > 1 else parts[0]
-    return mi.iloc[np.argsort(-mi["mi"].to_numpy(), kind="stable")].reset_index(drop=True)
+    return modification_indices_by_group(model, theta, stats, np.linalg.inv(obj.grad_info(theta)[1]), group_terms)
+

@@ -34,7 +34,7 @@ from alianza.errors import ConfigError, InputError
 from alianza.sem.inference import fitmeasures as fm
 from alianza.sem.estimation.estimate import reflect_factors, start_values
 from alianza.sem.matrices.model import SemModel
-from alianza.sem.inference.modindices import modification_indices
+from alianza.sem.inference.modindices import modification_indices_by_group
 from alianza.sem.spec.partable import append_definitions, build_partable, number_parameters
 from alianza.sem.data.categorical import CategoricalStats, categorical_stats
 from alianza.sem.data.polychoric import pair_index
@@ -576,21 +576,17 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
     elif vcov is not None and est.converged:
         # lavaan's modindices() with the expected information of DWLS: per group g the model extended by
         # each candidate, gradient -(N_g - 1) / N De' W r_g and information N_g / N De' W De (G = 1: N / N)
-        inv_info = np.linalg.inv(info)
         imp_stats = SampleStats([im.sigma for im in imps], [im.mu for im in imps], [int(x) for x in nobs], names.ov)
-        parts = []
-        for g, dm in enumerate(dms):
+        for dm in dms:
             model.fixed[dm.var_rows] = values[dm.var_rows]     # the table's fixed rows at their values
-            resid = s_obs[g] - dm.moments(theta)
+
+        def group_terms(g):
+            dm, resid = dms[g], s_obs[g] - dms[g].moments(theta)
             d_th_model = dm.param_incidence(dm.th_rows, model.npar)
+            return lambda dsig, dmu: group_gradient_information(dm.extend(theta, dsig, dmu, d_th_model), Ws[g],
+                                                                resid, nobs[g], n)
 
-            def grad_info_cells(dsig, dmu, dm=dm, resid=resid, d_th_model=d_th_model, W=Ws[g], ng=nobs[g]):
-                return group_gradient_information(dm.extend(theta, dsig, dmu, d_th_model), W, resid, ng, n)
-
-            parts.append(modification_indices(model, theta, imp_stats, inv_info, group=g if G > 1 else None,
-                                              gradient_information=grad_info_cells))
-        mi = pd.concat(parts, ignore_index=True) if G > 1 else parts[0]
-        mi = mi.iloc[np.argsort(-mi["mi"].to_numpy(), kind="stable")].reset_index(drop=True)
+        mi = modification_indices_by_group(model, theta, imp_stats, np.linalg.inv(info), group_terms)
 
     ov, lv = names.ov, names.lv
     p = len(ov)

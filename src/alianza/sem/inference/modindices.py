@@ -122,3 +122,17 @@ def modification_indices(model: SemModel, theta: np.ndarray, stats: SampleStats,
     out = out[np.isfinite(out["mi"].to_numpy())]
     order = np.argsort(-out["mi"].to_numpy(), kind="stable")
     return out.iloc[order].reset_index(drop=True)
+
+
+def modification_indices_by_group(model: SemModel, theta: np.ndarray, stats: SampleStats,
+                                  inv_information: np.ndarray, gradient_information=None) -> pd.DataFrame:
+    """modindices() of every group of the model (a `group` column when there are several), largest
+    first. `gradient_information(g)` gives group g's callback of modification_indices (its part of the
+    gradient and information, weighted as in the whole model's information), or None for ML on moments."""
+    G = len(model.cells)
+    parts = [modification_indices(model, theta, stats, inv_information, group=g if G > 1 else None,
+                                  gradient_information=None if gradient_information is None
+                                  else gradient_information(g))
+             for g in range(G)]
+    mi = pd.concat(parts, ignore_index=True) if G > 1 else parts[0]
+    return mi.iloc[np.argsort(-mi["mi"].to_numpy(), kind="stable")].reset_index(drop=True)

@@ -31,7 +31,7 @@ from alianza.sem.inference import fitmeasures as fm
 from alianza.sem.estimation.estimate import estimate_moments, start_values
 from alianza.sem.solution.solution import improper, information_vcov, parameter_table
 from alianza.sem.matrices.model import MomentsObjective, SemModel
-from alianza.sem.inference.modindices import modification_indices
+from alianza.sem.inference.modindices import modification_indices_by_group
 from alianza.sem.spec.partable import VarNames, append_definitions, number_parameters, build_partable, var_names
 from alianza.sem.solution.result import SemFit
 from alianza.sem.data.samplestats import SampleStats, group_rows, sample_stats, select_complete
@@ -292,9 +292,7 @@ def fit_group_stats(table: pd.DataFrame, names: VarNames, stats: SampleStats, la
         sub = params[params["group"] == g + 1]
         r2[lab] = rsquare(sub["lhs"], sub["op"], sub["rhs"], sub["std_all"].to_numpy())
     if vcov is not None and est.converged:
-        mi = pd.concat([modification_indices(model, est.theta, stats, vcov * n, group=g)
-                        for g in range(len(labels))], ignore_index=True)
-        mi = mi.iloc[np.argsort(-mi["mi"].to_numpy(), kind="stable")].reset_index(drop=True)
+        mi = modification_indices_by_group(model, est.theta, stats, vcov * n)
     else:
         mi = pd.DataFrame(columns=["lhs", "op", "rhs", "group", "mi", "epc", "sepc_lv", "sepc_all"])
     ov, lv = names.ov, names.lv
