@@ -331,7 +331,8 @@ def invariance(model, data: pd.DataFrame, group: str, *, steps=STEPS, rules: dic
                 comparison["full"] = {k: full[1][k] for k in ("chisq_diff", "df_diff", "pvalue", "delta_cfi",
                                                                "delta_rmsea", "delta_srmr", "pass")}
             comparisons.append(comparison)
-            notes += [n for n in comparison.get("notes", []) if n.endswith("the step is not tested")]
+            if comparison.get("decision") == "not tested":
+                notes.append(comparison["notes"][-1])          # why (_comparison adds it last)
             if not comparison["pass"]:
                 chain_ok = False
                 notes.append(f"{step} invariance is not supported"

@@ -4,7 +4,6 @@ that names the correction. A fit without scaled measures (ML) shows the standard
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 # role in a table -> lavaan's measure, for a scaled test; the first present is shown
@@ -91,7 +90,8 @@ def shown_fit(fit: Mapping | None, roles=None) -> dict:
     return {names[r]: fit.get(names[r]) for r in (roles or names) if r in names}
 
 
-SCALING_FACTOR = re.compile(r" \(<i>c</i> = [^)]*\)")
+# how NOTES define c; left out where a table has no scaling-factor column
+SCALING_FACTOR = {"es": " (<i>c</i> = factor de escala)", "en": " (<i>c</i> = scaling factor)"}
 
 
 def correction_note(estimators, lang: str, *, scaled_indices: bool = False, scaling_factor: bool = True) -> str:
@@ -101,7 +101,7 @@ def correction_note(estimators, lang: str, *, scaled_indices: bool = False, scal
     seen = dict.fromkeys(str(e).upper() for e in estimators if e)
     notes = {**NOTES, **NOTES_SCALED_INDICES} if scaled_indices else NOTES
     text = " ".join(notes[e].get(lang, notes[e]["en"]) for e in seen if e in notes)
-    return text if scaling_factor else SCALING_FACTOR.sub("", text)
+    return text if scaling_factor else text.replace(SCALING_FACTOR.get(lang, SCALING_FACTOR["en"]), "")
 
 
 def with_robust_measures(table, results: Mapping):
