@@ -135,6 +135,13 @@ STRINGS: dict[str, dict[str, str]] = {
                               "descansan en un nivel {step} no sostenido.",
                         "en": "{step} invariance does not hold{freed}; later levels are reported but rest on a failed "
                               "{step} level."},
+    "inv.note_untested": {"es": "La invarianza {step} no añade restricciones de igualdad a la {prev}{why}: no se evalúa.",
+                          "en": "{step} invariance adds no equality constraint to {prev} invariance{why}: it is not "
+                                "tested."},
+    "inv.note_untested_delta": {"es": " (con la parametrización delta, los ítems ordinales no tienen varianzas "
+                                      "residuales que igualar; la parametrización theta las evalúa)",
+                                "en": " (under the delta parameterization ordered items have no residual variances "
+                                      "to equate; the theta parameterization tests them)"},
     "inv.note_even_freed": {"es": " ni aun liberando parámetros", "en": " even after freeing parameters"},
     "inv.note_not_converged": {"es": "El modelo de invarianza {step} no convergió.",
                                "en": "The {step} invariance model did not converge."},

@@ -66,6 +66,9 @@ def test_ordinal_sequence_compares_the_scaled_indices_and_shows_them(ordinal):
         assert "cfi_scaled" in apa.body.columns and "cfi_robust" not in apa.body.columns
         assert note in " ".join(apa.notes)
         assert "<i>c</i>" not in " ".join(apa.notes)            # the table has no scaling-factor column
+    es_notes = " ".join(invariance_apa(doc, None, "es").notes)
+    assert "La invarianza estricta no añade restricciones de igualdad a la escalar" in es_notes
+    assert "not tested" not in es_notes and "parameterization" not in es_notes     # no English in a Spanish note
     assert "Satorra's (2000)" in " ".join(invariance_apa(doc, None, "en").notes)
     assert "Satorra (2000)" in " ".join(invariance_apa(doc, None, "es").notes)
 

@@ -408,6 +408,8 @@ _NOTE_PATTERNS = (
      r"reported but rest on a failed \w+ step", "inv.note_failed"),
     (r"the (?P<step>\w+) model did not converge", "inv.note_not_converged"),
     (r"latent means are not compared: scalar invariance \(full or partial\) does not hold", "inv.note_no_means"),
+    (r"(?P<step>\w+) adds no equality constraint to (?P<prev>\w+)(?P<why> \(ordered items under the delta "
+     r"parameterization [^)]*\))?: the step is not tested", "inv.note_untested"),
 )
 
 
@@ -423,9 +425,12 @@ def invariance_note(text: str, codebook, lang: str) -> str:
             g = f["group"]
             f["groups"] = ", ".join(group_value(codebook, g, v.split(" (")[0], lang) for v in f["groups"].split(", "))
             f["group"] = group_name(codebook, g, lang)
+        for level in ("step", "prev"):
+            if level in f:
+                f[level] = t(f"inv.{f[level]}_short", lang) if f[level] in INVARIANCE_STEPS else f[level]
         if "step" in f:
-            f["step"] = t(f"inv.{f['step']}_short", lang) if f["step"] in INVARIANCE_STEPS else f["step"]
             f["freed"] = t("inv.note_even_freed", lang) if f.get("freed") else ""
+            f["why"] = t("inv.note_untested_delta", lang) if f.get("why") else ""
         out = t(key, lang, **f)
         return out[0].upper() + out[1:]
     return str(text).rstrip(".") + "."
