@@ -185,8 +185,12 @@ def summary_lines(root, config: dict, lang: str) -> list[str]:
                 return codebook.label(g, lang)
             except (KeyError, AttributeError):
                 return g
-        levels = "; ".join(f"{name(g)}: {t_or('inv.' + str(d.get('supported')) + '_short', lang, t('page.none', lang))}"
-                           for g, d in inv)
+        def reached(d):          # a grouping with fewer than two usable groups was not tested at all
+            if not d.get("models"):
+                return t("inv.not_tested", lang)
+            return t_or("inv." + str(d.get("supported")) + "_short", lang, t("page.none", lang))
+
+        levels = "; ".join(f"{name(g)}: {reached(d)}" for g, d in inv)
         lines.append(t("console.invariance", lang, levels=levels))
     power = _load(root / "reports" / "power" / "power.json")
     if power and power.get("min_n_80"):

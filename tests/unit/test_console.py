@@ -121,3 +121,16 @@ def test_summary_fit_line_reads_the_robust_indices_of_a_scaled_fit(tmp_path):
     (models / "five_stage.json").write_text(json.dumps(res))
     text = "\n".join(summary_lines(tmp_path, config, "en"))
     assert "CFI = .912" in text and "RMSEA = .079" in text and "\u2717" in text
+
+
+def test_summary_says_an_untested_grouping_was_not_tested(tmp_path):
+    """One wave: invariance across waves is not tested, which is not the same as no level reached."""
+    config = load_yaml(ROOT / "config" / "config.yaml")
+    inv = tmp_path / "reports" / "invariance"
+    inv.mkdir(parents=True)
+    group = config["invariance"]["groups"][0]
+    (inv / f"{group}.json").write_text(json.dumps({"group": group, "models": {}, "supported": None,
+                                                   "notes": ["not tested"]}))
+    for lang, word in (("es", "No evaluado"), ("en", "Not tested")):
+        line = next(x for x in summary_lines(tmp_path, config, lang) if "nvarian" in x)
+        assert line.endswith(f": {word}")
