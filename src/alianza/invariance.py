@@ -506,14 +506,16 @@ def invariance_table(result: dict) -> pd.DataFrame:
         row = {"model": step, "freed": ", ".join(freed.get(step, []))}
         row.update({k: m["fit"].get(k) for k in fit_cols})
         c = comps.get(step)
+        # a step that adds no constraint has no difference to report (its zeros would read as "no change")
+        shown = c if c and c.get("decision") != "not tested" else {}
         row.update({
             "against": c["against"] if c else "",
-            "chisq_diff": c["chisq_diff"] if c else None,
-            "df_diff": c["df_diff"] if c else None,
-            "pvalue_diff": c["pvalue"] if c else None,
-            "delta_cfi": c["delta_cfi"] if c else None,
-            "delta_rmsea": c["delta_rmsea"] if c else None,
-            "delta_srmr": c["delta_srmr"] if c else None,
+            "chisq_diff": shown.get("chisq_diff"),
+            "df_diff": shown.get("df_diff"),
+            "pvalue_diff": shown.get("pvalue"),
+            "delta_cfi": shown.get("delta_cfi"),
+            "delta_rmsea": shown.get("delta_rmsea"),
+            "delta_srmr": shown.get("delta_srmr"),
             "decision": (c.get("decision") or ("supported" if c["pass"] else "not supported")) if c else "",
         })
         rows.append(row)

@@ -48,7 +48,14 @@ def test_ordinal_strict_step_is_not_tested_and_not_supported(ordinal):
     assert ordinal.supported != "strict"
     assert any("parameterization theta" in n for n in ordinal.notes)
     table = invariance_table(ordinal.to_dict())
-    assert table.loc[table["model"] == "strict", "decision"].item() == "not tested"
+    strict_row = table.loc[table["model"] == "strict"].iloc[0]
+    assert strict_row["decision"] == "not tested"
+    # no difference is shown for a step that tested nothing (zeros would read as "no change")
+    assert strict_row[["chisq_diff", "df_diff", "pvalue_diff", "delta_cfi", "delta_rmsea"]].isna().all()
+    for lang in ("en", "es"):
+        apa_row = invariance_apa(ordinal.to_dict(), None, lang).body.set_index("step").loc["strict"]
+        assert apa_row[["chisq_diff", "df_diff", "pvalue", "delta_cfi", "delta_rmsea", "delta_srmr"]].isna().all()
+        assert apa_row["chisq_scaled"] > 0                  # the step's own fit is still shown
 
 
 def test_ordinal_sequence_compares_the_scaled_indices_and_shows_them(ordinal):

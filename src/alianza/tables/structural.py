@@ -318,16 +318,18 @@ def invariance(doc: dict, codebook, lang: str, *, decimals: int = 3, p_decimals:
     for step, m in doc.get("models", {}).items():
         fit = m.get("fit", {})
         c = comps.get(step)
+        untested = bool(c) and c.get("decision") == "not tested"
+        # a step that adds no constraint has no difference to show: its zero Δs would read as "no change"
+        shown = c if c and not untested else {}
         label = t(f"inv.{step}", lang) if step in INVARIANCE_STEPS else step
         if freed.get(step):
             label += f" ({t('partial', lang).lower()})"
         rows.append({
             "step": step, "label": label,
             **{c: fit.get(c) for c in (k["chisq"], k["df"], k["cfi"], k["rmsea"], "srmr")},
-            "chisq_diff": c.get("chisq_diff") if c else None, "df_diff": c.get("df_diff") if c else None,
-            "pvalue": c.get("pvalue") if c else None, "delta_cfi": c.get("delta_cfi") if c else None,
-            "delta_rmsea": c.get("delta_rmsea") if c else None, "delta_srmr": c.get("delta_srmr") if c else None,
-            "decision": (t("inv.not_tested" if c.get("decision") == "not tested" else
+            **{key: shown.get(key) for key in ("chisq_diff", "df_diff", "pvalue", "delta_cfi", "delta_rmsea",
+                                               "delta_srmr")},
+            "decision": (t("inv.not_tested" if untested else
                            "inv.held" if c.get("pass") else "inv.not_held", lang)) if c else "",
             "freed": ", ".join(freed.get(step, [])),
         })
