@@ -141,7 +141,7 @@ def summary_lines(root, config: dict, lang: str) -> list[str]:
     lines = [t("console.summary", lang)]
     summaries = [s for p in sorted((root / "data" / "processed").glob("*.summary.json")) if (s := _load(p))]
     if summaries:
-        lines.append(t("console.sample", lang, waves=len(summaries),
+        lines.append(t("console.sample_one" if len(summaries) == 1 else "console.sample", lang, waves=len(summaries),
                        rows=fmt_int(sum(s.get("rows_in", 0) for s in summaries)),
                        kept=fmt_int(sum(s.get("rows_kept", 0) for s in summaries))))
     for name in config.get("models") or {}:

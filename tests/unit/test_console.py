@@ -134,3 +134,15 @@ def test_summary_says_an_untested_grouping_was_not_tested(tmp_path):
     for lang, word in (("es", "No evaluado"), ("en", "Not tested")):
         line = next(x for x in summary_lines(tmp_path, config, lang) if "nvarian" in x)
         assert line.endswith(f": {word}")
+
+
+def test_summary_of_one_wave_reads_in_the_singular(tmp_path):
+    config = load_yaml(ROOT / "config" / "config.yaml")
+    processed = tmp_path / "data" / "processed"
+    processed.mkdir(parents=True)
+    (processed / "w1.summary.json").write_text(json.dumps({"rows_in": 120, "rows_kept": 118}))
+    for lang, words in (("es", "Muestra: 1 ola, 120 filas recibidas, 118 empresas válidas."),
+                        ("en", "Sample: 1 wave, 120 rows received, 118 valid firms.")):
+        assert words in "\n".join(summary_lines(tmp_path, config, lang))
+    (processed / "w2.summary.json").write_text(json.dumps({"rows_in": 80, "rows_kept": 80}))
+    assert "Muestra: 2 olas, 200 filas recibidas" in "\n".join(summary_lines(tmp_path, config, "es"))

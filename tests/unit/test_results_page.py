@@ -128,3 +128,16 @@ def test_fit_section_and_path_caption_show_the_scaled_statistics_under_wlsmv():
         assert "223.99" in line and "118.34" not in line and words in line
     plain = {k: v for k, v in fit.items() if "scaled" not in k}
     assert "118.34" in fit_line(plain, "en", "ML") and "Under" not in fit_line(plain, "en", "ML")
+
+
+def test_a_single_wave_reads_in_the_singular_and_is_not_called_pooled():
+    import dataclasses
+
+    for lang, expected, wrong in (("es", "1 ola, 200 empresas válidas; resultados de la muestra: la única ola.",
+                                   "todas las olas"),
+                                  ("en", "1 wave, 200 valid firms; results of the sample: the single wave.",
+                                   "all waves pooled")):
+        inp = _page_inputs(lang)
+        page = results_page(dataclasses.replace(inp, samples=inp.samples[:1]))
+        assert expected in page and wrong not in page
+        assert "2 " + ("olas" if lang == "es" else "waves") in results_page(inp)

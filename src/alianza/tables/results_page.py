@@ -305,8 +305,11 @@ def results_page(inp: PageInputs) -> str:
     """The whole page (HTML5, inline CSS, the path diagram inline as SVG)."""
     lang = inp.lang
     n_waves = len(inp.samples)
-    sub = t("page.subtitle", lang, waves=n_waves, firms=fmt_int(sum(s.get("rows_kept", 0) for s in inp.samples)),
-            sample=_e(inp.wave_names.get(inp.sample, t("page.pooled", lang) if inp.sample == "pooled" else inp.sample)))
+    one = "_one" if n_waves == 1 else ""   # "1 ola", and no "all waves pooled" of a single wave
+    sub = t(f"page.subtitle{one}", lang, waves=n_waves,
+            firms=fmt_int(sum(s.get("rows_kept", 0) for s in inp.samples)),
+            sample=_e(inp.wave_names.get(inp.sample, t(f"page.pooled{one}", lang) if inp.sample == "pooled"
+                                         else inp.sample)))
     nav = " · ".join(f'<a href="#{k}">{t(f"page.{k}", lang)}</a>' for k in
                      ("sample", "fit", "hypotheses", "validity", "invariance", "power", "files"))
     body = "".join([_study(inp), _fit(inp), _hypotheses(inp), _validity(inp), _invariance(inp), _power(inp),
