@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .errors import InputError
 from .sem.inference import bootci
-from .sem.estimation.refit import FAILED
 
 KINDS = ("direct", "indirect", "total_indirect", "total")
 COLUMNS = ["source", "target", "kind", "route", "est", "std_all", "se", "ci_lower", "ci_upper", "ci_lower_bca",
@@ -137,17 +137,30 @@ def effects_table(rows: pd.DataFrame, est0: np.ndarray, std0: np.ndarray, draws:
     return pd.DataFrame(out, columns=COLUMNS)
 
 
-def effects_report(boot, *, model: str, sample: str) -> dict:
-    """The JSON of reports/effects/<sample>/<model>.json from an alianza.sem.inference.bootstrap result."""
-    params = boot.fit.params
-    ok = boot.status != FAILED
-    draws = np.where(ok[:, None], boot.est, np.nan)
-    std_draws = np.where(ok[:, None], boot.std_all, np.nan)
+def effects_report(fit: dict, draws: pd.DataFrame, jackknife: pd.DataFrame | None, *, model: str,
+                   sample: str, source=None) -> dict:
+    """The JSON of reports/effects/<sample>/<model>.json from what the model's bootstrap wrote
+    (reports/bootstrap/<sample>/<model>.*): the fit with its `bootstrap` block (SemFit.to_dict), the
+    replicates' draws (BootstrapResult.draws) and the leave-one-out fits (BootstrapResult.jackknife_draws;
+    none or empty: no BCa). Nothing is refitted: the effects are functions of those draws. `source`: the
+    draws' file, named when they do not belong to the fit (written by another run)."""
+    params = pd.DataFrame(fit["parameters"])
+    block = fit["bootstrap"]
+    est_cols = [c for c in draws.columns if c.startswith("est.")]
+    std_cols = [c for c in draws.columns if c.startswith("std_all.")]
+    if len(est_cols) != len(params) or len(std_cols) != len(params):
+        raise InputError(f"the bootstrap draws have {len(est_cols)} parameters, the fit {len(params)}: "
+                         "they were written by another run; remove them to rerun the bootstrap", file=source)
+    ok = (draws["status"] != "failed").to_numpy()[:, None]
+    est = np.where(ok, draws[est_cols].to_numpy(float), np.nan)
+    std = np.where(ok, draws[std_cols].to_numpy(float), np.nan)
     jack = None
-    if boot.jackknife is not None:
-        jack = np.where((boot.jackknife_status != FAILED)[:, None], boot.jackknife, np.nan)
-    table = effects_table(boot.rows, params["est"].to_numpy(float), params["std_all"].to_numpy(float), draws,
-                          std_draws, jackknife=jack, level=boot.level)
-    return {"sample": sample, "model": model, "n": int(boot.fit.n), "n_input": int(boot.fit.n_input),
-            "level": boot.level, "n_boot": boot.replicates, "converged": boot.converged, "seed": boot.seed,
-            "effects": table.replace({np.nan: None}).to_dict(orient="records")}
+    if jackknife is not None and len(jackknife):
+        jack = np.where((jackknife["status"] != "failed").to_numpy()[:, None],
+                        jackknife[[c for c in jackknife.columns if c.startswith("est.")]].to_numpy(float), np.nan)
+    table = effects_table(params, params["est"].to_numpy(float), params["std_all"].to_numpy(float), est, std,
+                          jackknife=jack, level=block["ci_level"])
+    return {"sample": sample, "model": model, "estimator": fit.get("estimator"), "missing": fit.get("missing"),
+            "n": int(fit["n"]), "n_input": int(fit["n_input"]),
+            "level": block["ci_level"], "n_boot": block["replicates"], "converged": block["converged"],
+            "seed": block["seed"], "effects": table.replace({np.nan: None}).to_dict(orient="records")}

@@ -329,16 +329,19 @@ STRINGS: dict[str, dict[str, str]] = {
         "es": "<i>N</i> = {n}. Efectos del modelo estructural sobre su resultado final: directo (la ruta), indirecto "
               "(producto de las rutas a través de los mediadores que se indican), indirecto total (suma de los "
               "indirectos) y total (directo más indirectos). <i>B</i> = efecto no estandarizado; <i>EE</i> = error "
-              "estándar bootstrap; β = efecto estandarizado. IC al {level}%: percentil y corregido por sesgo y "
-              "acelerado (BCa), con {n_boot} remuestras bootstrap (semilla {seed}); un intervalo que no incluye el "
-              "cero indica un efecto significativo.",
+              "estándar bootstrap; β = efecto estandarizado. IC al {level}%: {intervals}, con {n_boot} remuestras "
+              "bootstrap (semilla {seed}), cada una reajustada con {estimator}; un intervalo que no incluye el cero "
+              "indica un efecto significativo.",
         "en": "<i>N</i> = {n}. Effects of the structural model on its final outcome: direct (the path), indirect "
               "(product of the paths through the mediators shown), total indirect (sum of the indirect effects) and "
               "total (direct plus indirect). <i>B</i> = unstandardized effect; <i>SE</i> = bootstrap standard error; "
-              "β = standardized effect. {level}% CI: percentile and bias-corrected and accelerated (BCa), from "
-              "{n_boot} bootstrap resamples (seed {seed}); an interval that excludes zero indicates a significant "
-              "effect.",
+              "β = standardized effect. {level}% CI: {intervals}, from {n_boot} bootstrap resamples (seed {seed}), "
+              "each refitted by {estimator}; an interval that excludes zero indicates a significant effect.",
     },
+    "eff.intervals_bca": {"es": "percentil y corregido por sesgo y acelerado (BCa)",
+                          "en": "percentile and bias-corrected and accelerated (BCa)"},
+    "eff.intervals_perc": {"es": "percentil (sin BCa: bootstrap.ci no la pide)",
+                           "en": "percentile (no BCa: bootstrap.ci does not ask for it)"},
     "note.indirect_effects_wald": {
         "es": "<i>N</i> = {n}. <i>B</i> = efecto indirecto no estandarizado; <i>EE</i> = error estándar (método "
               "delta); "

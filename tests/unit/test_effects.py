@@ -45,9 +45,24 @@ def five_stage_boot():
     return boot, with_bootstrap(boot.fit, boot).params
 
 
-def test_serial_effect_equals_the_defined_parameter_of_the_same_bootstrap(five_stage_boot):
+def saved_report(boot, tmp_path, bca=True):
+    """effects_report as the pipeline runs it: from the files the model's bootstrap wrote (JSON, parquet)."""
+    import json
+
+    from alianza.atomic import write_frame, write_json
+    from alianza.sem.inference.bootstrap import with_bootstrap
+
+    write_json(tmp_path / "fit.json", with_bootstrap(boot.fit, boot).to_dict())
+    write_frame(tmp_path / "draws.parquet", boot.draws())
+    write_frame(tmp_path / "jack.parquet", boot.jackknife_draws())
+    jack = pd.read_parquet(tmp_path / "jack.parquet") if bca else None
+    return effects_report(json.loads((tmp_path / "fit.json").read_text()), pd.read_parquet(tmp_path / "draws.parquet"),
+                          jack, model="five_stage", sample="pooled")
+
+
+def test_serial_effect_equals_the_defined_parameter_of_the_same_bootstrap(five_stage_boot, tmp_path):
     boot, params = five_stage_boot
-    report = effects_report(boot, model="five_stage", sample="pooled")
+    report = saved_report(boot, tmp_path)
     serial = next(e for e in report["effects"] if e["route"] == "E1 -> E2 -> E3 -> E4 -> E5 -> CO")
     h6 = params[params["op"] == ":="].iloc[0]
     for key in ("est", "se", "ci_lower", "ci_upper", "ci_lower_bca", "ci_upper_bca", "std_all"):
@@ -61,9 +76,9 @@ def test_serial_effect_equals_the_defined_parameter_of_the_same_bootstrap(five_s
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
-def test_effects_table_labels_indirect_effects_and_shows_both_intervals(five_stage_boot, lang):
+def test_effects_table_labels_indirect_effects_and_shows_both_intervals(five_stage_boot, lang, tmp_path):
     boot, _ = five_stage_boot
-    table = effects(effects_report(boot, model="five_stage", sample="pooled"), codebook(), lang)
+    table = effects(saved_report(boot, tmp_path), codebook(), lang)
     md = to_markdown(table)
     word = {"es": "Indirecto", "en": "Indirect"}[lang]
     assert f"{word}: E1 → E2 → E3 → E4 → E5 → CO" in md
@@ -87,3 +102,20 @@ def test_defined_effects_table_shows_percentile_and_bca(five_stage_boot, lang):
     assert row[-2] == f"[{h6['ci_lower']:.3f}, {h6['ci_upper']:.3f}]"
     assert row[-1] == f"[{h6['ci_lower_bca']:.3f}, {h6['ci_upper_bca']:.3f}]"
     assert [c.header for c in table.columns][-1] == "BCa" and "BCa" in table.notes[0]
+
+
+def test_without_the_leave_one_out_fits_there_is_no_bca(five_stage_boot, tmp_path):
+    boot, _ = five_stage_boot
+    report = saved_report(boot, tmp_path, bca=False)
+    assert all(e["ci_lower_bca"] is None and e["ci_lower"] is not None for e in report["effects"])
+
+
+def test_draws_that_do_not_match_the_fit_are_refused(five_stage_boot, tmp_path):
+    boot, _ = five_stage_boot
+    from alianza.sem.inference.bootstrap import with_bootstrap
+
+    doc = with_bootstrap(boot.fit, boot).to_dict()
+    from alianza.errors import InputError
+
+    with pytest.raises(InputError, match="parameters"):
+        effects_report(doc, boot.draws().iloc[:, :-3], None, model="five_stage", sample="pooled")

@@ -199,3 +199,35 @@ def test_the_untested_invariance_table_names_groups_as_the_invariance_table_does
     assert "wave1_hermosillo_synthetic" not in by_name["invariance_wave"].notes[0]
     comercio = codebook().variable("sector").code_labels[1][lang]
     assert by_name["invariance_sector"].body["label"].iloc[0].startswith(comercio)
+
+
+def _effects_doc(bca: bool = True, estimator: str = "ML") -> dict:
+    rec = {"source": "E4", "target": "CO", "kind": "indirect", "route": "E4 -> E5 -> CO", "est": 0.2, "std_all": 0.21,
+           "se": 0.03, "ci_lower": 0.14, "ci_upper": 0.27, "ci_lower_bca": 0.15 if bca else None,
+           "ci_upper_bca": 0.28 if bca else None, "std_all_ci_lower": 0.15, "std_all_ci_upper": 0.28}
+    direct = {**rec, "source": "E5", "kind": "direct", "route": "E5 -> CO"}
+    return {"model": "five_stage", "estimator": estimator, "missing": "listwise", "n": 507, "n_boot": 500,
+            "seed": 1, "level": 0.95, "effects": [rec, direct]}
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_effects_on_an_improper_path_model_are_marked(lang):
+    bad = copy.deepcopy(lavaan_model("pooled_five_stage"))
+    var = next(p for p in bad["parameters"] if p["op"] == "~~" and p["lhs"] == p["rhs"] and p["lhs"].startswith("e"))
+    var["est"] = -0.05
+    for models, marked in (([("five_stage", bad)], True), ([("five_stage", lavaan_model("pooled_five_stage"))], False)):
+        inputs = TableInputs(models=models, effects=_effects_doc())
+        tb = next(t for t in sample_tables(inputs, codebook(), OutputOptions(lang=lang)) if t.name == "effects")
+        assert tb.body["label"].str.endswith(flags.MARK).all() == marked
+        assert (f"{var['lhs']} ~~ {var['rhs']}" in " ".join(tb.notes)) == marked
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_effects_note_names_the_refitting_estimator_and_bca_only_when_computed(lang):
+    from alianza.tables.effects import effects
+
+    tb = effects(_effects_doc(estimator="WLSMV"), codebook(), lang)
+    assert "WLSMV" in tb.notes[0] and "BCa" in [c.header for c in tb.columns]
+    tb = effects(_effects_doc(bca=False), codebook(), lang)
+    assert "BCa" not in [c.header for c in tb.columns]
+    assert ("sin BCa" if lang == "es" else "no BCa") in tb.notes[0]

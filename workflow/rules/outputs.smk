@@ -99,29 +99,23 @@ rule invariance_apa_table:
 
 
 rule effects:
+    # direct, indirect and total effects are functions of the path model's bootstrap draws: read from what
+    # bootstrap_model wrote (the same replicates as every other bootstrap result), never refitted
     input:
-        data=sample_data,
-        model=model_files,
+        fit="reports/bootstrap/{sample}/{model}.json",
+        draws="reports/bootstrap/{sample}/{model}.draws.parquet",
+        jackknife="reports/bootstrap/{sample}/{model}.jackknife.parquet",
     output:
         "reports/effects/{sample}/{model}.json",
-    params:
-        bootstrap=config.get("bootstrap") or {},
-        level=1 - (config.get("hypotheses") or {}).get("alpha", 0.05),
-        seed=config["seed"],
-        estimation=config["estimation"],
-        design=config.get("design") or {},
-    # one core: with 2 it mostly left one idle (the fit and the jackknife are serial); two jobs side by
-    # side keep both busy. Same numbers with any number of workers (seeded per replicate).
-    threads: 1
-    priority: 5
-    conda:
-        "../envs/alianza.yaml"
+    localrule: True
+    resources:
+        in_process=1,
     benchmark:
         "benchmarks/effects/{sample}_{model}.tsv",
     log:
         "logs/effects/{sample}/{model}.log",
-    script:
-        "../scripts/effects_table.py"
+    run:
+        in_process("effects_table.py", input, output, params, wildcards, log)
 
 
 rule amos_indices:

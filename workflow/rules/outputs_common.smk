@@ -50,16 +50,16 @@ SAMPLE_TABLE_NAMES = ["item_descriptives", "measurement_model", "reliability", "
     name for k in STRUCTURAL_INPUTS for name in STRUCTURAL_RESULTS[k][1]
 ]
 # Direct, indirect and total effects of the path model with bootstrap percentile and BCa intervals
-# (the effects job of outputs.smk); the bootstrap refits by ML with listwise deletion, as the
-# structural step's does.
+# (the effects job of outputs.smk), from the path model's bootstrap (structural.smk's bootstrap_model,
+# which refits every replicate with the run's estimator options); none where the bootstrap is refused.
 _EST = config["estimation"]
-EFFECTS = (_EST.get("estimator", "ML") in ("ML", "MLR") and _EST.get("missing", "listwise") == "listwise"
-           and _EST.get("ordered", "none") in ("none", None, []))
+EFFECTS = PATH_MODEL is not None and bootstrap_refusal(_EST, DESIGN) is None
 if EFFECTS:
     SAMPLE_TABLE_NAMES.insert(SAMPLE_TABLE_NAMES.index("indirect_effects") if "indirect_effects" in SAMPLE_TABLE_NAMES
                               else len(SAMPLE_TABLE_NAMES), "effects")
 # AMOS-style indices (χ²/df, GFI, AGFI) in the fit table: config output.amos_indices, complete-data ML/MLR
-AMOS = bool(OUTPUT.get("amos_indices", False)) and EFFECTS
+AMOS = (bool(OUTPUT.get("amos_indices", False)) and _EST.get("estimator", "ML") in ("ML", "MLR")
+        and _EST.get("missing", "listwise") == "listwise" and _EST.get("ordered", "none") in ("none", None, []))
 CONSTRUCTS = CODEBOOK.constructs
 REPORT_CATEGORY = {k: _t(f"report.{k}", LANG) for k in ("data", "scales", "models", "hypotheses", "provenance")}
 TABLE_CATEGORY = {

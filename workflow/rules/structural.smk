@@ -45,6 +45,7 @@ rule bootstrap_model:
         json="reports/bootstrap/{sample}/{model}.json",
         summary="reports/bootstrap/{sample}/{model}.txt",
         draws="reports/bootstrap/{sample}/{model}.draws.parquet",
+        jackknife="reports/bootstrap/{sample}/{model}.jackknife.parquet",
     params:
         bootstrap=BOOTSTRAP,
         level=1 - HYPOTHESES.get("alpha", 0.05),

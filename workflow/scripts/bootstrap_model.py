@@ -1,4 +1,5 @@
-"""Adapter: one model on one sample -> bootstrap JSON (fit + bootstrap SEs/CIs), summary, draws."""
+"""Adapter: one model on one sample -> bootstrap JSON (fit + bootstrap SEs/CIs), summary, the replicates'
+draws and the leave-one-out fits of the BCa intervals (none without BCa)."""
 import logging
 
 import pandas as pd
@@ -26,6 +27,7 @@ def step():
     write_json(snakemake.output.json, result.to_dict())
     write_text(snakemake.output.summary, result.summary() + "\n")
     write_frame(snakemake.output.draws, boot.draws())
+    write_frame(snakemake.output.jackknife, boot.jackknife_draws())   # BCa's leave-one-out fits (effects)
 
 
 run_step(snakemake.log[0], step)

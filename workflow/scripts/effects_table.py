@@ -1,30 +1,24 @@
-"""Adapter: the path model on one sample -> its direct, specific indirect and total effects with
-bootstrap percentile and BCa intervals (reports/effects/<sample>/<model>.json).
-
-The bootstrap is run again with the run's settings and seed: the replicates are the same as those of
-reports/bootstrap/ (and as fast, a few seconds), and this run also keeps the jackknife the BCa
-intervals need."""
+"""Adapter: the path model's bootstrap on one sample (reports/bootstrap/<sample>/<model>.json, its draws
+and leave-one-out fits) -> its direct, specific indirect and total effects with percentile and BCa
+intervals (reports/effects/<sample>/<model>.json). Nothing is refitted."""
+import json
 import logging
 
 import pandas as pd
 
 from alianza.atomic import write_json
 from alianza.effects import effects_report
-from alianza.sem.inference.bootstrap import bootstrap
-from alianza.sem.estimation.options import fit_kwargs
-from alianza.workflow import model_text, run_step
+from alianza.workflow import run_step
 
 
 def step():
-    cfg, par = snakemake.params.bootstrap, snakemake.params
-    data = pd.read_parquet(snakemake.input.data)
-    boot = bootstrap(model_text(snakemake.input.model), data, replicates=cfg.get("replicates", 2000),
-                     seed=cfg.get("seed", par.seed), level=par.level, bca=True, bollen_stine=False,
-                     workers=snakemake.threads, source=snakemake.input.data,
-                     **fit_kwargs(par.estimation, par.design))
-    report = effects_report(boot, model=snakemake.wildcards.model, sample=snakemake.wildcards.sample)
-    logging.info("%d effects from %d of %d replicates, seed %d", len(report["effects"]), report["converged"],
-                 report["n_boot"], report["seed"])
+    inp = snakemake.input
+    fit = json.loads(open(inp.fit, encoding="utf-8").read())
+    jackknife = pd.read_parquet(inp.jackknife)
+    report = effects_report(fit, pd.read_parquet(inp.draws), jackknife, model=snakemake.wildcards.model,
+                            sample=snakemake.wildcards.sample, source=inp.draws)
+    logging.info("%d effects from %d of %d replicates, seed %d%s", len(report["effects"]), report["converged"],
+                 report["n_boot"], report["seed"], "" if len(jackknife) else " (no BCa: bootstrap.ci has no bca)")
     write_json(snakemake.output[0], report)
 
 

@@ -32,11 +32,16 @@ def effects(doc: dict, codebook, lang: str) -> ApaTable:
         stat_column("std_all", "β", "indirect_beta"),
         Column(("ci_lower", "ci_upper"), t("ci.perc_short", lang).capitalize(), kind="ci", decimals=d,
                spanner=ci, csv_header=["ci_lower", "ci_upper"]),
-        Column(("ci_lower_bca", "ci_upper_bca"), "BCa", kind="ci", decimals=d, spanner=ci,
-               csv_header=["ci_lower_bca", "ci_upper_bca"]),
     ]
+    bca = any(r.get("ci_lower_bca") is not None for r in recs)
+    if bca:   # BCa needs the leave-one-out fits, which bootstrap.ci without "bca" does not make
+        columns.append(Column(("ci_lower_bca", "ci_upper_bca"), "BCa", kind="ci", decimals=d, spanner=ci,
+                              csv_header=["ci_lower_bca", "ci_upper_bca"]))
+    estimator = doc.get("estimator") or "ML"
+    if doc.get("missing") in ("ml", "fiml"):
+        estimator += " (FIML)"
     note = t("note.effects", lang, n=doc.get("n", "—"), n_boot=doc.get("n_boot", "—"), seed=doc.get("seed", "—"),
-             level=level)
+             level=level, estimator=estimator, intervals=t("eff.intervals_bca" if bca else "eff.intervals_perc", lang))
     leg = legend(codebook, " ".join(f"{r['source']} {r['target']} {r.get('route') or ''}" for r in recs), lang)
     if leg:
         note += " " + leg + "."

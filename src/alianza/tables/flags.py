@@ -207,6 +207,7 @@ def step_problems(step: dict | None) -> list[Problem]:
 
 
 def _mark(tb, hit, column: str) -> None:
+    hit = np.asarray(hit, bool)
     if hit.any() and column in tb.body:
         tb.body.loc[hit, column] = tb.body.loc[hit, column].astype(str) + MARK
 
@@ -250,6 +251,13 @@ def annotate(tb, inputs, lang: str) -> None:
             for model in dict.fromkeys(r.get("model") for r in bad.values()):
                 problems = [Problem(**d) for d in next(r["improper"] for r in bad.values() if r.get("model") == model)]
                 _add_note(tb, f"{improper_note(str(model), problems, lang)} {not_assessable(lang).capitalize()}.")
+    elif tb.name == "effects" and "label" in tb.body:
+        # every effect is a function of the path model's estimates: all rest on its solution
+        model = (inputs.effects or {}).get("model")
+        problems = improper_problems(models.get(model))
+        if problems:
+            _mark(tb, np.ones(len(tb.body), bool), "label")
+            _add_note(tb, improper_note(str(model), problems, lang))
     elif tb.name.startswith("invariance_") and "step" in tb.body:
         doc = inputs.invariance.get(tb.name.removeprefix("invariance_")) or {}
         steps = doc.get("models") or {}

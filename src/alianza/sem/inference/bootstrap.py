@@ -169,6 +169,16 @@ class BootstrapResult:
         std = pd.DataFrame(self.std_all, columns=[f"std_all.{n}" for n in names])
         return pd.concat([out, est, std], axis=1)
 
+    def jackknife_draws(self) -> pd.DataFrame:
+        """One row per leave-one-out fit (the BCa acceleration's): left_out (the row, or cluster, left
+        out, from 1), status, then est.<parameter>; no rows when BCa was not asked for."""
+        names = _row_names(self.rows)
+        if self.jackknife is None:
+            return pd.DataFrame(columns=["left_out", "status", *(f"est.{n}" for n in names)])
+        status = np.array(["ok", "full_optimizer", "failed"])[self.jackknife_status]
+        out = pd.DataFrame({"left_out": np.arange(1, len(status) + 1), "status": status})
+        return pd.concat([out, pd.DataFrame(self.jackknife, columns=[f"est.{n}" for n in names])], axis=1)
+
 
 def _row_names(rows: pd.DataFrame) -> list[str]:
     return [l if o == ":=" else f"{l}{o}{r}" for l, o, r in zip(rows["lhs"], rows["op"], rows["rhs"])]
