@@ -342,6 +342,10 @@ STRINGS: dict[str, dict[str, str]] = {
                           "en": "percentile and bias-corrected and accelerated (BCa)"},
     "eff.intervals_perc": {"es": "percentil (sin BCa: bootstrap.ci no la pide)",
                            "en": "percentile (no BCa: bootstrap.ci does not ask for it)"},
+    "eff.intervals_perc_rows": {"es": "percentil (BCa solo se calcula con ML o MLR sobre las filas completas "
+                                      "de un grupo)",
+                                "en": "percentile (BCa is computed only for ML or MLR on the complete rows of "
+                                      "one group)"},
     "note.indirect_effects_wald": {
         "es": "<i>N</i> = {n}. <i>B</i> = efecto indirecto no estandarizado; <i>EE</i> = error estándar (método "
               "delta); "

@@ -119,3 +119,28 @@ def test_draws_that_do_not_match_the_fit_are_refused(five_stage_boot, tmp_path):
 
     with pytest.raises(InputError, match="parameters"):
         effects_report(doc, boot.draws().iloc[:, :-3], None, model="five_stage", sample="pooled")
+
+
+def test_wlsmv_effects_come_from_its_refits_and_say_why_there_is_no_bca(tmp_path):
+    """Ordered items: the bootstrap refits rows by WLSMV (no jackknife there), and the effects table says
+    BCa is not computed for that reason, not that it was not asked for."""
+    from alianza.atomic import write_frame, write_json
+    from alianza.sem.inference.bootstrap import bootstrap, with_bootstrap
+
+    data = pd.read_csv(FIXTURES / "shapes" / "bfi.csv").head(600)
+    model = "A =~ A1 + A2 + A3\nC =~ C1 + C2 + C3\nE =~ E1 + E2 + E3\nC ~ A\nE ~ C + A"
+    boot = bootstrap(model, data, replicates=6, seed=3, bca=True, bollen_stine=False, workers=1,
+                     estimator="WLSMV", ordered="all")
+    doc = with_bootstrap(boot.fit, boot).to_dict()
+    assert "bca_not_computed" in doc["bootstrap"] and boot.jackknife is None
+    write_frame(tmp_path / "j.parquet", boot.jackknife_draws())
+    report = effects_report(doc, boot.draws(), pd.read_parquet(tmp_path / "j.parquet"), model="m", sample="s")
+    write_json(tmp_path / "e.json", report)
+    assert report["estimator"] == "WLSMV" and report["bca_not_computed"]
+    serial = next(e for e in report["effects"] if e["route"] == "A -> C -> E")
+    est = boot.fit.params.set_index(["lhs", "op", "rhs"])["est"]
+    assert serial["est"] == pytest.approx(est[("C", "~", "A")] * est[("E", "~", "C")])
+    assert serial["ci_lower"] < serial["est"] < serial["ci_upper"] and serial["ci_lower_bca"] is None
+    for lang, words in (("es", "BCa solo se calcula con ML o MLR"), ("en", "BCa is computed only for ML or MLR")):
+        tb = effects(report, codebook(), lang)
+        assert words in tb.notes[0] and "WLSMV" in tb.notes[0]

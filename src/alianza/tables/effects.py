@@ -41,7 +41,9 @@ def effects(doc: dict, codebook, lang: str) -> ApaTable:
     if doc.get("missing") in ("ml", "fiml"):
         estimator += " (FIML)"
     note = t("note.effects", lang, n=doc.get("n", "—"), n_boot=doc.get("n_boot", "—"), seed=doc.get("seed", "—"),
-             level=level, estimator=estimator, intervals=t("eff.intervals_bca" if bca else "eff.intervals_perc", lang))
+             level=level, estimator=estimator,
+             intervals=t("eff.intervals_bca" if bca else "eff.intervals_perc_rows" if doc.get("bca_not_computed")
+                         else "eff.intervals_perc", lang))
     leg = legend(codebook, " ".join(f"{r['source']} {r['target']} {r.get('route') or ''}" for r in recs), lang)
     if leg:
         note += " " + leg + "."

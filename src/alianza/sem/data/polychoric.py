@@ -170,7 +170,7 @@ def polychoric(o: Ordered, x: np.ndarray, *, tol: float = 1e-10) -> Polychoric:
         np.zeros((0, L, L))
     ta, tb = tau[pi], tau[pj]                         # npair x (L+1)
     with np.errstate(invalid="ignore"):
-        r0 = np.array([np.corrcoef(x[:, a], x[:, b])[0, 1] for a, b in zip(pi, pj)])
+        r0 = np.corrcoef(x, rowvar=False)[pi, pj] if len(pi) else np.zeros(0)   # Pearson starting values
     rho = np.where(np.isfinite(r0) & (np.abs(r0) < 1), r0, 0.0)
     rho = _fit_rho(freq, ta, tb, rho, tol)
     scores, A21 = _pair_scores(codes, o.nlev, len(o.th_item), freq, ta, tb, rho, pi, pj)

@@ -385,14 +385,17 @@ def catml_robust(Rs, sigmas, Deltas, Ws, gammas, E_inv, nthr, df, nobs) -> dict 
 
 def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, source=None, group=None,
               group_equal=(), group_partial=(), group_label=None, objective: str = "dwls",
-              parameterization: str = "delta", std_lv: bool = False, estimator: str = "WLSMV") -> SemFit:
+              parameterization: str = "delta", std_lv: bool = False, estimator: str = "WLSMV",
+              se: str = "robust.sem", test: str = "scaled.shifted", start_from: SemFit | None = None) -> SemFit:
     """cfa()/sem() with ordered = items, estimator WLSMV (DWLS + robust SEs + scaled-shifted test),
     on G >= 1 groups (lavaan's delta parameterization and identification defaults).
 
     lavaan's objective: F = sum_g (N_g - 1) / (2 N) r_g' W_g r_g (r_g: sample minus implied
     thresholds and correlations, W_g = diag(Gamma_g)^-1), chi-square 2 N F; the robust ("sandwich")
     covariance E^-1 B E^-1 / (N - G) with E = sum_g f_g D_g' W_g D_g, B = sum_g f_g D_g' W_g Gamma_g W_g D_g,
-    f_g = N_g / N."""
+    f_g = N_g / N. se = "none" / test = "none" (lavaan's, as its bootstrap sets them) skip the standard
+    errors / the test and fit measures; `start_from`: a fit of the same model whose estimates start the
+    optimizer (lavaan's start = fit; the bootstrap starts every replicate at the full-sample solution)."""
     from alianza.sem.spec.multigroup import group_order_labels, group_start_values
 
     _, names0 = build_partable(parsed, meanstructure=True)
@@ -477,6 +480,8 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
         start[dm.th_rows] = st.thresholds
     start[(table["op"] == "~*~").to_numpy() & (table["free"] > 0).to_numpy()] = 1.0   # scaling factors
     theta0 = model.theta_from_rows(start)
+    if start_from is not None:
+        theta0 = _theta_from_fit(model, table, start_from, theta0)
     est = minimize(fun, grad_info, theta0, gtol=1e-9)
     theta = est.theta
     if std_lv:
@@ -492,13 +497,13 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
     imps = [imp for _, imp in solved]
     Ds = [dm.jacobian(theta) for dm in dms]
     info = sum(w * D.T @ (W[:, None] * D) for w, D, W in zip(fg, Ds, Ws))
-    meat = sum(w * (W[:, None] * D).T @ gm @ (W[:, None] * D) for w, D, W, gm in zip(fg, Ds, Ws, gammas))
     vcov = E_inv = None
-    eig = np.linalg.eigvalsh(info) if model.npar else np.ones(1)
+    eig = np.linalg.eigvalsh(info) if model.npar and se != "none" else np.ones(1)
     if eig.min() <= 1e-10 * max(eig.max(), 1e-300):
         warnings.append("standard errors could not be computed: the information matrix is singular "
                         "(the model may not be identified)")
-    else:
+    elif se != "none":           # lavaan's se = "none" (the bootstrap's refits) stops at the estimates
+        meat = sum(w * (W[:, None] * D).T @ gm @ (W[:, None] * D) for w, D, W, gm in zip(fg, Ds, Ws, gammas))
         E_inv = np.linalg.inv(info)
         vcov = E_inv @ meat @ E_inv / (n - G)
     # the standardized solution and the checks of the solution see the covariates' variances too
@@ -512,62 +517,64 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
         warnings += [(f"group {lab}: {w}" if G > 1 else w) for w in improper(table.iloc[rows], values[rows], imp, names)]
 
     fmin = est.f
-    chisq = 2 * n * fmin
-    nstat = sum(len(so) for so in s_obs)
-    df = nstat - model.npar
-    stat, scale, shift, pval = scaled_shifted(chisq, df, Ws, Ds, gammas, fg)
-    nthr = [st.n_univariate for st in stats_g]
-    base_chisq = sum((st.n - 1) * float(np.sum(W[k:] * so[k:] ** 2)) for st, W, so, k in zip(stats_g, Ws, s_obs, nthr))
-    base_df = nstat - sum(nthr)
-    base_D = []
-    for g, (so, k) in enumerate(zip(s_obs, nthr)):
-        d = np.zeros((len(so), sum(nthr)))
-        off = sum(nthr[:g])
-        d[np.arange(k), off + np.arange(k)] = 1.0
-        base_D.append(d)
-    b_stat, b_scale, b_shift, b_pval = scaled_shifted(base_chisq, base_df, Ws, base_D, gammas, fg)
-    lo, hi = fm.rmsea_ci(chisq, df, n, groups=G)
     model_cov = [dm.scaled_sigma(vals, imp) for dm, (vals, imp) in zip(dms, solved)]
-    srmr = sum(w * float(np.sqrt(np.mean(((st.correlation - _cov2cor(c))[np.tril_indices(len(st.items))]) ** 2)))
-               for w, st, c in zip(fg, stats_g, model_cov))
-    f = {
-        "npar": model.npar, "fmin": fmin, "chisq": chisq, "df": df, "pvalue": fm.chisq_pvalue(chisq, df),
-        "chisq_scaled": stat, "df_scaled": df, "pvalue_scaled": pval, "chisq_scaling_factor": scale,
-        "chisq_shift_parameters": shift,
-        "baseline_chisq": base_chisq, "baseline_df": base_df, "baseline_pvalue": fm.chisq_pvalue(base_chisq, base_df),
-        "baseline_chisq_scaled": b_stat, "baseline_df_scaled": base_df, "baseline_pvalue_scaled": b_pval,
-        "baseline_chisq_scaling_factor": b_scale,
-        "cfi": fm.cfi(chisq, df, base_chisq, base_df), "tli": fm.tli(chisq, df, base_chisq, base_df),
-        "nnfi": fm.tli(chisq, df, base_chisq, base_df), "rfi": fm.rfi(chisq, df, base_chisq, base_df),
-        "nfi": fm.nfi(chisq, df, base_chisq, base_df), "pnfi": fm.pnfi(chisq, df, base_chisq, base_df),
-        "ifi": fm.ifi(chisq, df, base_chisq, base_df), "rni": fm.rni(chisq, df, base_chisq, base_df),
-        "ntotal": n,
-        "rmsea": fm.rmsea(chisq, df, n, groups=G), "rmsea_ci_lower": lo, "rmsea_ci_upper": hi, "rmsea_ci_level": 0.90,
-        "rmsea_pvalue": fm.rmsea_pvalue(chisq, df, n, groups=G, h0=0.05, close=True), "rmsea_close_h0": 0.05,
-        "rmsea_notclose_pvalue": fm.rmsea_pvalue(chisq, df, n, groups=G, h0=0.08, close=False),
-        "rmsea_notclose_h0": 0.08,
-        # lavaan's srmr for ordered data: correlation residuals, no thresholds (N_g/N-weighted over groups)
-        "srmr": srmr,
-        "wrmr": float(np.sqrt(chisq / nstat)),
-    }
-    if G > 1:
-        f["ngroups"] = G
-    # scaled-shifted: the scaled indices and RMSEA take the scaled statistic with the model's df
-    f.update(scaled_indices(stat, df, b_stat, base_df, n, stat, df, groups=G))
-    # lavaan refits the model by ML on the polychoric matrices (lav_object_catml); with free
-    # scaling factors or latent means (equal thresholds across groups) that refit fails and lavaan
-    # reports no robust indices, so neither do we
-    free = table["free"].to_numpy() > 0
-    # lavaan's lav_fit_catml_dwls also gives none with continuous items (ov.num) or covariates (conditional.x)
-    catml_ok = not np.any(free & np.isin(table["op"].to_numpy(), ["~*~", "~1"])) \
-        and bool(stats_g[0].ordered.all()) and not names.ov_x
-    if catml_ok and vcov is not None and df > 0:
-        robust = catml_robust([st.correlation for st in stats_g],
-                              model_cov,
-                              Ds, Ws, gammas, E_inv, nthr, df, [st.n for st in stats_g])
-        if robust is not None:
-            f.update(robust_indices(robust["xx3"], df, n, robust["c_hat3"], robust["xx3_scaled"],
-                                    robust["xx3_null"], base_df, robust["c_hat3_null"], groups=G))
+    f = {"npar": model.npar, "fmin": fmin, "ntotal": n}
+    if test != "none":     # lavaan's test = "none" (the bootstrap's refits): no test, no fit measures
+        chisq = 2 * n * fmin
+        nstat = sum(len(so) for so in s_obs)
+        df = nstat - model.npar
+        stat, scale, shift, pval = scaled_shifted(chisq, df, Ws, Ds, gammas, fg)
+        nthr = [st.n_univariate for st in stats_g]
+        base_chisq = sum((st.n - 1) * float(np.sum(W[k:] * so[k:] ** 2)) for st, W, so, k in zip(stats_g, Ws, s_obs, nthr))
+        base_df = nstat - sum(nthr)
+        base_D = []
+        for g, (so, k) in enumerate(zip(s_obs, nthr)):
+            d = np.zeros((len(so), sum(nthr)))
+            off = sum(nthr[:g])
+            d[np.arange(k), off + np.arange(k)] = 1.0
+            base_D.append(d)
+        b_stat, b_scale, b_shift, b_pval = scaled_shifted(base_chisq, base_df, Ws, base_D, gammas, fg)
+        lo, hi = fm.rmsea_ci(chisq, df, n, groups=G)
+        srmr = sum(w * float(np.sqrt(np.mean(((st.correlation - _cov2cor(c))[np.tril_indices(len(st.items))]) ** 2)))
+                   for w, st, c in zip(fg, stats_g, model_cov))
+        f = {
+            "npar": model.npar, "fmin": fmin, "chisq": chisq, "df": df, "pvalue": fm.chisq_pvalue(chisq, df),
+            "chisq_scaled": stat, "df_scaled": df, "pvalue_scaled": pval, "chisq_scaling_factor": scale,
+            "chisq_shift_parameters": shift,
+            "baseline_chisq": base_chisq, "baseline_df": base_df, "baseline_pvalue": fm.chisq_pvalue(base_chisq, base_df),
+            "baseline_chisq_scaled": b_stat, "baseline_df_scaled": base_df, "baseline_pvalue_scaled": b_pval,
+            "baseline_chisq_scaling_factor": b_scale,
+            "cfi": fm.cfi(chisq, df, base_chisq, base_df), "tli": fm.tli(chisq, df, base_chisq, base_df),
+            "nnfi": fm.tli(chisq, df, base_chisq, base_df), "rfi": fm.rfi(chisq, df, base_chisq, base_df),
+            "nfi": fm.nfi(chisq, df, base_chisq, base_df), "pnfi": fm.pnfi(chisq, df, base_chisq, base_df),
+            "ifi": fm.ifi(chisq, df, base_chisq, base_df), "rni": fm.rni(chisq, df, base_chisq, base_df),
+            "ntotal": n,
+            "rmsea": fm.rmsea(chisq, df, n, groups=G), "rmsea_ci_lower": lo, "rmsea_ci_upper": hi, "rmsea_ci_level": 0.90,
+            "rmsea_pvalue": fm.rmsea_pvalue(chisq, df, n, groups=G, h0=0.05, close=True), "rmsea_close_h0": 0.05,
+            "rmsea_notclose_pvalue": fm.rmsea_pvalue(chisq, df, n, groups=G, h0=0.08, close=False),
+            "rmsea_notclose_h0": 0.08,
+            # lavaan's srmr for ordered data: correlation residuals, no thresholds (N_g/N-weighted over groups)
+            "srmr": srmr,
+            "wrmr": float(np.sqrt(chisq / nstat)),
+        }
+        if G > 1:
+            f["ngroups"] = G
+        # scaled-shifted: the scaled indices and RMSEA take the scaled statistic with the model's df
+        f.update(scaled_indices(stat, df, b_stat, base_df, n, stat, df, groups=G))
+        # lavaan refits the model by ML on the polychoric matrices (lav_object_catml); with free
+        # scaling factors or latent means (equal thresholds across groups) that refit fails and lavaan
+        # reports no robust indices, so neither do we
+        free = table["free"].to_numpy() > 0
+        # lavaan's lav_fit_catml_dwls also gives none with continuous items (ov.num) or covariates (conditional.x)
+        catml_ok = not np.any(free & np.isin(table["op"].to_numpy(), ["~*~", "~1"])) \
+            and bool(stats_g[0].ordered.all()) and not names.ov_x
+        if catml_ok and vcov is not None and df > 0:
+            robust = catml_robust([st.correlation for st in stats_g],
+                                  model_cov,
+                                  Ds, Ws, gammas, E_inv, nthr, df, [st.n for st in stats_g])
+            if robust is not None:
+                f.update(robust_indices(robust["xx3"], df, n, robust["c_hat3"], robust["xx3_scaled"],
+                                        robust["xx3_null"], base_df, robust["c_hat3_null"], groups=G))
 
     mi = pd.DataFrame(columns=["lhs", "op", "rhs", *(["group"] if G > 1 else []), "mi", "epc", "sepc_lv",
                                "sepc_all"])
@@ -617,10 +624,21 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
         fmin=fmin, iterations=est.iterations, theta=theta, names=names, thresholds=thresholds,
         wls={"delta": Ds, "weights": Ws, "gamma": gammas, "fg": fg, "information": info},
         objective=DwlsObjective(stats_g, Ws, parameterization),
-        options={"estimator": estimator, "se": "robust.sem", "information": "expected",
-                 "h1_information": "unstructured", "test": "scaled.shifted", "parameterization": parameterization},
+        options={"estimator": estimator, "se": se, "information": "expected",
+                 "h1_information": "unstructured", "test": test, "parameterization": parameterization},
         group=group, group_equal=list(group_equal), group_partial=list(group_partial), per_group=per_group,
     )
+
+
+def _theta_from_fit(model: SemModel, table: pd.DataFrame, fit: SemFit, default: np.ndarray) -> np.ndarray:
+    """The free parameters at `fit`'s estimates when its table has the same rows (a replicate whose
+    ordered item lost a category has fewer thresholds: the default start then)."""
+    other = fit.partable
+    keys = ["lhs", "op", "rhs", *(["group"] if "group" in table.columns else [])]
+    if other is None or len(other) != len(table) or not all(
+            np.array_equal(table[k].to_numpy(), other[k].to_numpy()) for k in keys if k in other.columns):
+        return default
+    return model.theta_from_rows(other["est"].to_numpy(float))
 
 
 def _start_cov(st: CategoricalStats, cov: np.ndarray, names) -> np.ndarray:

@@ -25,7 +25,8 @@ def fit(model: str | ParsedModel, data: pd.DataFrame, *, estimator: str | None =
         se: str | None = None, meanstructure: bool | None = None, source=None,
         group: str | None = None, group_equal=(), group_partial=(), group_label=None,
         missing: str | None = None, ordered=None, std_lv: bool = False, parameterization=None,
-        fixed_x: bool = True, sampling_weights: str | None = None, cluster: str | None = None) -> SemFit:
+        fixed_x: bool = True, sampling_weights: str | None = None, cluster: str | None = None,
+        test: str | None = None, start: SemFit | None = None) -> SemFit:
     """Fit a lavaan-syntax model with lavaan 0.6.14's sem() defaults and options.
 
     The stages, in lavaan's order: syntax -> variable roles -> options (sem/options.resolve:
@@ -40,13 +41,16 @@ def fit(model: str | ParsedModel, data: pd.DataFrame, *, estimator: str | None =
     `sampling_weights` and `cluster` name the columns of a complex survey design (lavaan's
     sampling.weights and cluster): weighted estimates, cluster-robust SEs and scaled test; a
     design always takes the casewise path (options make its SEs robust).
+    se = "none", test = "none" and `start` (a fit of the same model whose estimates start the optimizer,
+    lavaan's start = fit) are how lavaan's bootstrap refits a replicate: ordered items only (the ML
+    family's replicates are refitted from moments, sem/estimation/refit.py).
     """
     parsed = model if isinstance(model, ParsedModel) else parse_model(model)
     roles = var_names([dict(lhs=f.lhs, op=f.op, rhs=f.rhs) for f in parsed.formulas], fixed_x=fixed_x)
     opts = resolve(estimator, missing, ordered, observed=roles.ov, ov_x=roles.ov_x, group=group,
                    group_equal=group_equal, group_partial=group_partial, group_label=group_label,
                    std_lv=std_lv, parameterization=parameterization, se=se, fixed_x=fixed_x,
-                   sampling_weights=sampling_weights, cluster=cluster)
+                   sampling_weights=sampling_weights, cluster=cluster, test=test)
     summary = pattern_summary(data, roles.ov) if all(v in data.columns for v in roles.ov) else None
     if opts.objective in ("dwls", "uls"):
         from alianza.sem.estimation.dwls import fit_wlsmv
@@ -55,7 +59,7 @@ def fit(model: str | ParsedModel, data: pd.DataFrame, *, estimator: str | None =
                            group_equal=opts.group_equal, group_partial=opts.group_partial,
                            group_label=opts.group_label, objective=opts.objective,
                            parameterization=opts.parameterization, std_lv=opts.std_lv,
-                           estimator=opts.estimator)
+                           estimator=opts.estimator, se=opts.se, test=opts.test, start_from=start)
     elif not opts.plain:
         result = fit_casewise(parsed, data, opts, meanstructure=meanstructure, source=source)
     elif opts.group is not None:

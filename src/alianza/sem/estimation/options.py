@@ -116,7 +116,7 @@ def missing_name(missing) -> str:
 
 def resolve(estimator=None, missing=None, ordered=None, *, observed=(), ov_x=(), group=None,
             group_equal=(), group_partial=(), group_label=None, std_lv=False, parameterization=None,
-            se=None, fixed_x=True, sampling_weights=None, cluster=None) -> Options:
+            se=None, fixed_x=True, sampling_weights=None, cluster=None, test=None) -> Options:
     """Expand and validate the user's options against each other and the model's variables.
 
     A survey design changes the bundle as lavaan 0.6.14 does: sampling weights turn ML into MLR
@@ -160,7 +160,17 @@ def resolve(estimator=None, missing=None, ordered=None, *, observed=(), ov_x=(),
     if se == "standard" and (weights_col or cluster_col):
         raise ConfigError("se 'standard' ignores the survey design; with sampling weights or clusters the "
                           f"standard errors are {bundle['se']} (lavaan's)", key="se")
-    if se not in (None, "standard", bundle["se"]):
+    # se = "none" / test = "none": estimates only, as lavaan's bootstrap refits them (ordered items' refits;
+    # the ML family's replicates are refitted from moments, sem/estimation/refit.py)
+    for key, value in (("se", se), ("test", test)):
+        if value == "none" and not bundle["categorical"]:
+            raise ConfigError(f"{key} 'none' is available with WLSMV and ULSMV (ordered items), not {name}", key=key)
+    if test not in (None, "none", bundle["test"]):
+        raise ConfigError(f"test {test!r} is not available: the test follows the estimator ({name}: "
+                          f"{bundle['test']})", key="test")
+    if se == "none" or test == "none":
+        bundle.update(se="none" if se == "none" else bundle["se"], test="none" if test == "none" else bundle["test"])
+    elif se not in (None, "standard", bundle["se"]):
         raise ConfigError(f"se {se!r} is not available: standard errors follow the estimator "
                           f"({name}: {bundle['se']})", key="se")
     if ordered_list and not bundle["categorical"]:

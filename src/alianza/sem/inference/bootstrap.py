@@ -84,6 +84,7 @@ class BootstrapResult:
     bs_status: np.ndarray | None
     path: str = "moments"            # "moments" (batched refits) or "rows" (sem.fit per replicate)
     design: dict | None = None       # the survey design (SemFit.design): clusters resampled whole
+    bca_requested: bool = False      # asked for BCa (the rows path cannot give it: no jackknife there)
     summary: pd.DataFrame = field(init=False)
 
     def __post_init__(self):
@@ -129,6 +130,11 @@ class BootstrapResult:
             out["bca"] = ("bias-corrected and accelerated (boot::boot.ci type 'bca'); acceleration "
                           "from the jackknife influence values")
             out["jackknife"] = {"fits": int(len(self.jackknife_status)), "failed": failed}
+        elif self.bca_requested:
+            # BCa's acceleration needs the leave-one-out refits, made only on the moment path
+            out["bca_not_computed"] = ("BCa needs the jackknife of the batched moment path (ML or MLR on the "
+                                       "complete rows of one group); this bootstrap refits rows "
+                                       f"({self.fit.estimator}), so only percentile intervals are given")
         if self.bs_chisq is not None:
             ok = np.isfinite(self.bs_chisq)
             out["bollen_stine_pvalue"] = self.bollen_stine_pvalue
@@ -405,8 +411,10 @@ def bootstrap(model: str | ParsedModel, data: pd.DataFrame, *, replicates: int =
             if sampling_weights or cluster:
                 raise ConfigError("the bootstrap with a survey design resamples clusters for ML or MLR on the "
                                   "complete rows of one group", key="bootstrap")
-            return _bootstrap_rows(parsed, data, options, replicates=replicates, seed=seed, level=level,
-                                   workers=workers, progress=progress, source=source)
+            boot = _bootstrap_rows(parsed, data, options, replicates=replicates, seed=seed, level=level,
+                                   workers=workers, progress=progress, source=source,
+                                   estimates_only=opts.objective in ("dwls", "uls"))
+            return dataclasses.replace(boot, bca_requested=bool(bca))
         return _bootstrap(parsed, data, replicates=replicates, seed=seed, level=level, bca=bca,
                           bollen_stine=bollen_stine, workers=workers, progress=progress, source=source,
                           sampling_weights=sampling_weights, cluster=cluster,
@@ -424,8 +432,12 @@ def _check_run(replicates, seed, level) -> None:
         raise ConfigError(f"confidence level must be between 0 and 1, not {level!r}", key="level")
 
 
-def _bootstrap_rows(parsed, data, options, *, replicates, seed, level, workers, progress, source):
-    """The general path: the full-sample fit with the options, then every replicate's rows refitted."""
+def _bootstrap_rows(parsed, data, options, *, replicates, seed, level, workers, progress, source,
+                    estimates_only=False):
+    """The general path: the full-sample fit with the options, then every replicate's rows refitted.
+    `estimates_only` (ordered items): each refit as lavaan's bootstrap makes it, se = "none",
+    test = "none", started at the full-sample estimates; the estimates are the same, the SEs, test,
+    fit measures and modification indices no replicate needs are not computed."""
     _check_run(replicates, seed, level)
     base = fit(parsed, data, source=source, **options)
     if not base.converged:
@@ -434,7 +446,11 @@ def _bootstrap_rows(parsed, data, options, *, replicates, seed, level, workers, 
     if base.groups and "group_label" not in options:
         options = {**options, "group_label": list(base.groups)}   # the same group order in every replicate
     keys = list(zip(base.params["lhs"], base.params["op"], base.params["rhs"]))
-    job = _RowsJob(parsed, data.reset_index(drop=True), dict(options), len(data), int(seed), keys)
+    if estimates_only:
+        options = {**options, "se": "none", "test": "none", "start": base}
+    rows = data.reset_index(drop=True)
+    rows.attrs = {}      # pandas deep-copies attrs (value labels) on every operation of every replicate
+    job = _RowsJob(parsed, rows, dict(options), len(data), int(seed), keys)
     chunks = [(ORDINARY, s, min(s + CHUNK // 5, replicates)) for s in range(0, replicates, CHUNK // 5)]
     workers = default_workers() if workers is None else max(1, int(workers))
     results = _run(job, chunks, workers, progress)
