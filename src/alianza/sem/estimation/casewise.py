@@ -503,7 +503,7 @@ def _modindices(model, obj, theta, stats, ok, G, fiml, names):
     def group_terms(g):
         w, part = obj.w[g], obj.parts[g]
 
-        def grad_info(ds, dm):
+        def grad_info(ds, dm, _cells):
             grad, info = part.gradient_information(theta, ds, dm)
             return w * grad, w * info
         return grad_info

@@ -23,7 +23,10 @@ fmin = (N - 1) / N F / 2, so chisq = (N - 1) F, and the covariance divides by N 
 The baseline model keeps the thresholds (means, slopes, variances) and sets every correlation
 to 0. Robust CFI/TLI/RMSEA follow lavaan's catML correction (which lavaan gives only for ordered
 items without covariates); modification indices use Delta' W Delta of the model extended by each
-candidate, group by group (lavaan's modindices() with information = "expected"; not with covariates yet).
+candidate, group by group (lavaan's modindices() with information = "expected"), with covariates too:
+then Delta is that of the conditional statistics (thresholds, slopes, residual correlations) and the
+candidates are lavaan's under conditional.x (none on the covariates' own rows: strict.exo). The fixed
+scaling factors `~*~` are candidates as in lavaan (identified under theta with covariates or groups).
 """
 from __future__ import annotations
 
@@ -34,7 +37,7 @@ from alianza.errors import ConfigError, InputError
 from alianza.sem.inference import fitmeasures as fm
 from alianza.sem.estimation.estimate import reflect_factors, start_values
 from alianza.sem.matrices.model import SemModel
-from alianza.sem.inference.modindices import modification_indices_by_group
+from alianza.sem.inference.modindices import Candidates, modification_indices_by_group
 from alianza.sem.spec.partable import append_definitions, build_partable, number_parameters
 from alianza.sem.data.categorical import CategoricalStats, categorical_stats
 from alianza.sem.data.polychoric import pair_index
@@ -164,9 +167,7 @@ class DeltaModel:
         self.nth = len(th_item)
         self.th_item = self.y[th_item[self.th_pos]]
         c = self.cells
-        # the covariates' own (co)variances and means: zero in the conditional moments given x
-        self.x_cells = ((c.kind == KIND_S) & (np.isin(c.ii, self.x) | np.isin(c.jj, self.x))) | \
-            ((c.kind == KIND_M) & np.isin(c.ii, self.x))
+        self.x_cells = self.covariate_cells(c.kind, c.ii, c.jj)
         self.th_rows = np.array([find[("|", ov[j], f"t{k}")] for j in self.ord
                                  for k in range(1, int((self.th_item == j).sum()) + 1)], dtype=int)
         pos = {int(r): c for c, r in enumerate(self.cells.rows)}
@@ -226,16 +227,28 @@ class DeltaModel:
                            None if self.theta_param else self.param_incidence(self.delta_rows, k),
                            self.slope_derivatives(imp))
 
+    def covariate_cells(self, kind, ii, jj) -> np.ndarray:
+        """The cells of the covariates' own (co)variances and means: zero in the moments given x,
+        and so are their derivatives."""
+        return ((kind == KIND_S) & (np.isin(ii, self.x) | np.isin(jj, self.x))) | \
+            ((kind == KIND_M) & np.isin(ii, self.x))
+
+    def slope_cells(self, imp, kind, ii, jj) -> np.ndarray:
+        """d C[y, x] / d cell (cells x y x x): the covariates' total effects move with the A cells
+        (i, j) as C[y, i] B[j, x] (d B = B E_ij B), and with no other cell."""
+        out = np.zeros((len(kind), len(self.y), len(self.x)))
+        a = np.flatnonzero(kind == KIND_A)
+        if len(self.x) and len(a):
+            out[a] = imp.C[self.y][:, ii[a]].T[:, :, None] * imp.B[np.ix_(jj[a], self.x)][:, None, :]
+        return out
+
     def slope_derivatives(self, imp) -> np.ndarray:
-        """d C[y, x] / d theta (npar x y x x): the total effects of the covariates, through the
-        A cells (i, j) as C[:, i] B[j, x]."""
+        """d C[y, x] / d theta (npar x y x x): the cells' derivatives summed by parameter."""
         c = self.cells
         out = np.zeros((self.model.npar, len(self.y), len(self.x)))
         par = self.model.par[c.rows]
-        a = np.flatnonzero((c.kind == KIND_A) & (par >= 0))
-        if len(self.x) and len(a):
-            d = imp.C[self.y][:, c.ii[a]].T[:, :, None] * imp.B[np.ix_(c.jj[a], self.x)][:, None, :]
-            np.add.at(out, par[a], d)
+        free = par >= 0
+        np.add.at(out, par[free], self.slope_cells(imp, c.kind[free], c.ii[free], c.jj[free]))
         return out
 
     def param_incidence(self, rows, k):
@@ -279,18 +292,47 @@ class DeltaModel:
             parts.append(ds.transpose(1, 0, 2).reshape(len(y) * len(x), k))
         return np.vstack(parts + [d_var, d_cor])
 
-    def extend(self, theta, dsig, dmu, d_th_model):
-        """Jacobian of WLS.est for any stack of cell derivatives (the model's parameters first,
-        then candidates: modification indices)."""
+    def extend(self, theta, cand: Candidates) -> np.ndarray:
+        """Jacobian of WLS.est in the model's parameters, then in the candidates freed at their
+        values (lavaan's Delta of the model extended for modification indices): the matrix cells,
+        then the fixed scaling factors `~*~` (cand.other_rows). Every derivative is taken on the
+        moments given the covariates (thresholds, slopes and residual correlations under
+        conditional.x), where the covariates' own cells do not enter.
+
+        A scaling factor moves the thresholds, slopes and correlations of its item under delta (its
+        residual variance re-solved). Under theta lavaan's scales follow Sigma, and its Delta for a
+        freed one (computeDelta with m = "delta") keeps only their direct part: tau - mu* in the
+        item's thresholds and the unscaled slopes C[y, x] (not the correlations, which lavaan takes
+        from Sigma by cov2cor)."""
         values, imp = self.values(theta)
-        k = len(dsig)
-        d_tau = np.zeros((len(self.th_rows), k))
-        d_tau[:, : d_th_model.shape[1]] = d_th_model
+        npar, ncell, nscale = self.model.npar, len(cand.kind), len(cand.other_rows)
+        dsig_t, dmu_t = self.model.theta_derivatives(self.g, imp)
+        dsig_c, dmu_c = RAMBlock.derivatives(imp, cand.kind, cand.ii, cand.jj)
+        x_cand = self.covariate_cells(cand.kind, cand.ii, cand.jj)
+        dsig_c[x_cand], dmu_c[x_cand] = 0.0, 0.0
+        p = self.p
+        dsig = np.concatenate([dsig_t, dsig_c, np.zeros((nscale, p, p))])
+        dmu = np.concatenate([dmu_t, dmu_c, np.zeros((nscale, p))])
+        slopes = np.concatenate([self.slope_derivatives(imp), self.slope_cells(imp, cand.kind, cand.ii, cand.jj),
+                                 np.zeros((nscale, len(self.y), len(self.x)))])
+        # the candidates move no threshold
+        d_tau = np.hstack([self.param_incidence(self.th_rows, npar), np.zeros((len(self.th_rows), ncell + nscale))])
+        item = {r: i for i, r in enumerate(self.delta_rows)}
+        scaled = np.array([item[r] for r in cand.other_rows], dtype=int)
         d_delta = None
         if not self.theta_param:
-            d_delta = np.zeros((len(self.ord), k))
-            d_delta[:, : self.model.npar] = self.param_incidence(self.delta_rows, self.model.npar)
-        return self._chain(values, imp, dsig, dmu, d_tau, d_delta)
+            d_delta = np.hstack([self.param_incidence(self.delta_rows, npar), np.zeros((len(self.ord), ncell + nscale))])
+            d_delta[scaled, npar + ncell + np.arange(nscale)] = 1.0
+        out = self._chain(values, imp, dsig, dmu, d_tau, d_delta, slopes)
+        if self.theta_param and nscale:
+            cols = npar + ncell + np.arange(nscale)
+            centred = values[self.th_rows] - imp.mu[self.th_item]
+            for col, j in zip(cols, self.ord[scaled]):
+                out[self.th_pos[self.th_item == j], col] = centred[self.th_item == j]
+                if len(self.x):        # slope rows: covariate-major, item-minor
+                    yi = int(np.flatnonzero(self.y == j)[0])
+                    out[self.nth + np.arange(len(self.x)) * len(self.y) + yi, col] = imp.C[j, self.x]
+        return out
 
 
 def group_gradient_information(D, W, resid, ng: float, n: float) -> tuple[np.ndarray, np.ndarray]:
@@ -510,7 +552,6 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
     full = [dm.block.implied(dm.cells.kind, dm.cells.ii, dm.cells.jj, values[dm.cells.rows]) for dm in dms] \
         if names.ov_x else imps
     params = parameter_table(table, model, values, theta, vcov, full if G > 1 else full[0], names)
-    params.loc[params["op"] == "~*~", "std_all"] = 1.0      # lavaan's lav_standardize_all: scales are 1
     group_col = table["group"].to_numpy()
     for g, (lab, imp) in enumerate(zip(labels, full)):
         rows = np.flatnonzero(group_col == g + 1) if G > 1 else np.arange(len(table))
@@ -578,22 +619,26 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
 
     mi = pd.DataFrame(columns=["lhs", "op", "rhs", *(["group"] if G > 1 else []), "mi", "epc", "sepc_lv",
                                "sepc_all"])
-    if names.ov_x:
-        warnings.append("modification indices are not computed for ordered items with covariates yet")
-    elif vcov is not None and est.converged:
+    if vcov is not None and est.converged:
         # lavaan's modindices() with the expected information of DWLS: per group g the model extended by
-        # each candidate, gradient -(N_g - 1) / N De' W r_g and information N_g / N De' W De (G = 1: N / N)
-        imp_stats = SampleStats([im.sigma for im in imps], [im.mu for im in imps], [int(x) for x in nobs], names.ov)
+        # each candidate, gradient -(N_g - 1) / N De' W r_g and information N_g / N De' W De (G = 1: N / N);
+        # with covariates (conditional.x) lavaan's candidates leave out the covariates' own rows
+        # (strict.exo) and De is that of the moments given the covariates
+        imp_stats = SampleStats([im.sigma for im in full], [im.mu for im in full], [int(x) for x in nobs],
+                                names.ov)
         for dm in dms:
             model.fixed[dm.var_rows] = values[dm.var_rows]     # the table's fixed rows at their values
 
         def group_terms(g):
             dm, resid = dms[g], s_obs[g] - dms[g].moments(theta)
-            d_th_model = dm.param_incidence(dm.th_rows, model.npar)
-            return lambda dsig, dmu: group_gradient_information(dm.extend(theta, dsig, dmu, d_th_model), Ws[g],
-                                                                resid, nobs[g], n)
+            return lambda _dsig, _dmu, cand: group_gradient_information(dm.extend(theta, cand), Ws[g], resid,
+                                                                       nobs[g], n)
 
-        mi = modification_indices_by_group(model, theta, imp_stats, np.linalg.inv(info), group_terms)
+        mi = modification_indices_by_group(model, theta, imp_stats, np.linalg.inv(info), group_terms,
+                                           strict_exo=bool(names.ov_x), other_ops=("~*~",))
+    else:
+        warnings.append("modification indices are not computed: "
+                        + ("the optimizer did not converge" if not est.converged else "the information matrix is singular"))
 
     ov, lv = names.ov, names.lv
     p = len(ov)

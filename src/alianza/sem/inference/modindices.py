@@ -12,6 +12,8 @@ at their estimates), and non-identified candidates (V_c ~ 0) are dropped.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -22,34 +24,55 @@ from alianza.sem.data.samplestats import SampleStats
 from alianza.sem.solution.standardize import standardize_all, standardize_lv
 
 
-def candidate_rows(names: VarNames, meanstructure: bool) -> list[tuple[str, str, str]]:
-    """lav_partable_full(free = TRUE, strict.exo = FALSE) for one block, in lavaan's order."""
+@dataclass
+class Candidates:
+    """The candidates of one group in the order of their gradient entries: matrix cells (kind, ii,
+    jj), then fixed table rows that are no matrix cell (`other_rows`: the scaling factors `~*~` of
+    ordered items, which only the DWLS moments depend on)."""
+    kind: np.ndarray
+    ii: np.ndarray
+    jj: np.ndarray
+    other_rows: np.ndarray
+
+
+def candidate_rows(names: VarNames, meanstructure: bool, strict_exo: bool = False) -> list[tuple[str, str, str]]:
+    """lav_partable_full(free = TRUE) for one block, in lavaan's order. `strict_exo` (lavaan's
+    under conditional.x) leaves out the covariates' (co)variances and intercepts and every
+    regression of a covariate."""
     ov, ov_nox, ov_x, lv = names.ov, names.ov_nox, names.ov_x, names.lv
     eqs = list(dict.fromkeys(names.eqs_y + names.eqs_x))
+    eqs_y = [v for v in eqs if v not in ov_x] if strict_exo else eqs
     rows: list[tuple[str, str, str]] = []
     rows += [(f, "=~", v) for f in lv for v in ov_nox if v not in eqs]
     other = {v for v in ov if v not in names.ov_ind}
     rows += [(ov_nox[j], "~~", ov_nox[i]) for j in range(len(ov_nox)) for i in range(j, len(ov_nox))
              if ov_nox[j] not in other and ov_nox[i] not in other]
-    rows += [(ov_x[j], "~~", ov_x[i]) for j in range(len(ov_x)) for i in range(j, len(ov_x))]
+    if not strict_exo:
+        rows += [(ov_x[j], "~~", ov_x[i]) for j in range(len(ov_x)) for i in range(j, len(ov_x))]
     rows += [(lv[j], "~~", lv[i]) for j in range(len(lv)) for i in range(j, len(lv))]
-    rows += [(y, "~", x) for y in eqs for x in eqs
+    rows += [(y, "~", x) for y in eqs_y for x in eqs
              if y != x and not (y in names.ov_ind and x in lv)]
     if meanstructure:
-        rows += [(v, "~1", "") for v in ov + lv]
+        rows += [(v, "~1", "") for v in (ov_nox if strict_exo else ov) + lv]
     return rows
 
 
 def modification_indices(model: SemModel, theta: np.ndarray, stats: SampleStats,
                          inv_information: np.ndarray, *, group: int | None = None,
-                         gradient_information=None) -> pd.DataFrame:
+                         gradient_information=None, strict_exo: bool = False,
+                         other_ops: tuple[str, ...] = ()) -> pd.DataFrame:
     """lhs, op, rhs, mi, epc, sepc_lv, sepc_all, sorted by mi (largest first).
 
     `group` (0-based) takes the candidates of one group of a multi-group model (then a
     `group` column, 1-based as lavaan's, is added): that group's gradient and information
     enter with its weight N_g / N, as in the information of the whole model.
-    `gradient_information(dsig, dmu) -> (gradient, expected information)` per observation
-    replaces the complete-data formulas for other likelihoods (FIML: sem/estimation/casewise.py).
+    `gradient_information(dsig, dmu, candidates) -> (gradient, expected information)` per
+    observation replaces the complete-data formulas for other objectives (FIML:
+    sem/estimation/casewise.py; DWLS: sem/estimation/dwls.py): dsig, dmu stack the derivatives in
+    the model's parameters and then in the candidate cells; `candidates` (Candidates) says which
+    they are, for an objective whose moments are not (Sigma, mu) (DWLS on the moments given the
+    covariates), and adds the fixed rows of `other_ops` (no matrix cell), whose entries the
+    callback appends. `strict_exo`: lavaan's candidates under conditional.x (candidate_rows).
     """
     t = model.table
     g = 0 if group is None else group
@@ -63,20 +86,25 @@ def modification_indices(model: SemModel, theta: np.ndarray, stats: SampleStats,
     present = set(zip(lhs_t[cells.rows], op_t[cells.rows], rhs_t[cells.rows]))
     fixed_rows = [r for r in cells.rows if model.par[r] < 0]
     cand = [(lhs_t[r], op_t[r], rhs_t[r], values[r], int(exo_t[r])) for r in fixed_rows]
-    cand += [(a, o, b, 0.0, 0) for a, o, b in candidate_rows(model.names, model.meanstructure)
+    cand += [(a, o, b, 0.0, 0) for a, o, b in candidate_rows(model.names, model.meanstructure, strict_exo)
              if (a, o, b) not in present]
+    ncell = len(cand)
+    other = np.flatnonzero(np.isin(op_t, other_ops) & (model.par < 0)
+                           & (t["group"].to_numpy() == model.group_values[g]))
+    cand += [(lhs_t[r], op_t[r], rhs_t[r], values[r], int(exo_t[r])) for r in other]
     empty = pd.DataFrame(columns=["lhs", "op", "rhs", "mi", "epc", "sepc_lv", "sepc_all"])
     if not cand:
         return empty
     c_lhs = np.array([c[0] for c in cand], dtype=object)
     c_op = np.array([c[1] for c in cand], dtype=object)
     c_rhs = np.array([c[2] for c in cand], dtype=object)
-    kind, ii, jj = block.cells(c_lhs, c_op, c_rhs)
+    kind, ii, jj = block.cells(c_lhs[:ncell], c_op[:ncell], c_rhs[:ncell])
     dsig_c, dmu_c = RAMBlock.derivatives(imp, kind, ii, jj)
     dsig_t, dmu_t = model.theta_derivatives(g, imp)
     k = model.npar
     if gradient_information is not None:
-        grad, info = gradient_information(np.concatenate([dsig_t, dsig_c]), np.concatenate([dmu_t, dmu_c]))
+        grad, info = gradient_information(np.concatenate([dsig_t, dsig_c]), np.concatenate([dmu_t, dmu_c]),
+                                          Candidates(kind, ii, jj, other))
     else:
         grad, info = gradient_information_cells(imp, np.concatenate([dsig_t, dsig_c]),
                                                 np.concatenate([dmu_t, dmu_c]),
@@ -125,14 +153,16 @@ def modification_indices(model: SemModel, theta: np.ndarray, stats: SampleStats,
 
 
 def modification_indices_by_group(model: SemModel, theta: np.ndarray, stats: SampleStats,
-                                  inv_information: np.ndarray, gradient_information=None) -> pd.DataFrame:
+                                  inv_information: np.ndarray, gradient_information=None,
+                                  strict_exo: bool = False, other_ops: tuple[str, ...] = ()) -> pd.DataFrame:
     """modindices() of every group of the model (a `group` column when there are several), largest
     first. `gradient_information(g)` gives group g's callback of modification_indices (its part of the
     gradient and information, weighted as in the whole model's information), or None for ML on moments."""
     G = len(model.cells)
     parts = [modification_indices(model, theta, stats, inv_information, group=g if G > 1 else None,
                                   gradient_information=None if gradient_information is None
-                                  else gradient_information(g))
+                                  else gradient_information(g), strict_exo=strict_exo,
+                                  other_ops=other_ops)
              for g in range(G)]
     mi = pd.concat(parts, ignore_index=True) if G > 1 else parts[0]
     return mi.iloc[np.argsort(-mi["mi"].to_numpy(), kind="stable")].reset_index(drop=True)

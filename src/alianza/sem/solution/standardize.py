@@ -96,11 +96,10 @@ def standardize_all(lhs, op, rhs, est, std_lv, lv_names, ov_names, ov_var):
     out[cov_r] = out[cov_r] / np.array([rv.get(x, np.nan) for x in rhs[cov_r]])
     idx = (op == "~1") & ~in_lv_l
     out[idx] = out[idx] / ov_sd(lhs[idx])
-    # ordered items: thresholds on the standardized y* scale, scaling factors times the SD of y*
+    # ordered items: thresholds on the standardized y* scale; scaling factors are 1 (lavaan's 4d)
     idx = op == "|"
     out[idx] = est[idx] / ov_sd(lhs[idx])
-    idx = op == "~*~"
-    out[idx] = est[idx] * ov_sd(lhs[idx])
+    out[op == "~*~"] = 1.0
     return out
 
 
