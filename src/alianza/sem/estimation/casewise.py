@@ -275,8 +275,10 @@ def check_clusters(groups: list[GroupData], opts: Options, source, warnings: lis
 
 
 # -- the fit -------------------------------------------------------------------------------
-def fit_casewise(parsed, data: pd.DataFrame, opts: Options, *, meanstructure=None, source=None):
-    """lavaan's sem() with missing = "ml" and/or a robust estimator (MLR), any number of groups."""
+def fit_casewise(parsed, data: pd.DataFrame, opts: Options, *, meanstructure=None, source=None, start_from=None):
+    """lavaan's sem() with missing = "ml" and/or a robust estimator (MLR), any number of groups.
+    opts.se / opts.test "none" (lavaan's, as its bootstrap sets them) stop at the estimates; `start_from`:
+    a fit of the same model whose estimates start the optimizer (lavaan's start = fit)."""
 
     fiml = opts.missing == "fiml"
     names0 = var_names([dict(lhs=f.lhs, op=f.op, rhs=f.rhs) for f in parsed.formulas], fixed_x=opts.fixed_x)
@@ -326,6 +328,8 @@ def fit_casewise(parsed, data: pd.DataFrame, opts: Options, *, meanstructure=Non
         theta0 = model.theta_from_rows(group_start_values(model, stats))
     else:
         theta0 = model.theta_from_rows(start_values(model, stats))
+    if start_from is not None:
+        theta0 = model.theta_from_table(start_from.partable, theta0)
     if fiml:
         try:
             est = minimize(obj.fun, obj.grad_info, theta0, hessian=obj.hessian)
@@ -343,7 +347,9 @@ def fit_casewise(parsed, data: pd.DataFrame, opts: Options, *, meanstructure=Non
         theta = reflect_factors(model, theta)
 
     # covariance of the estimates: observed information (FIML, MLR), sandwich when robust
-    vcov, E_inv, B0 = robust_vcov(obj, theta, warnings, robust=opts.robust)
+    vcov = E_inv = B0 = None
+    if opts.se != "none":
+        vcov, E_inv, B0 = robust_vcov(obj, theta, warnings, robust=opts.robust)
     if not fiml and not opts.robust:          # not reached: plain ML has its own path
         raise AssertionError("plain ML goes through fitting.fit_listwise")
     values = model.row_values(theta)
@@ -363,28 +369,30 @@ def fit_casewise(parsed, data: pd.DataFrame, opts: Options, *, meanstructure=Non
     px = len(x_idx)
     ndat_g = p * (p + 1) // 2 - px * (px + 1) // 2 + ((p - px) if ms else 0)
     df = G * ndat_g - model.npar
-    bases = [baseline(gd, h, x_idx, ms) for gd, h in zip(groups, h1s)]
-    base_chisq = 2 * sum(h.logl - b[2] for h, b in zip(h1s, bases))
-    base_df = G * (ndat_g - (p - px) * (2 if ms else 1))
-    logl = sum(logl_g) - sum(xlogl)
-    unres = sum(h.logl for h in h1s) - sum(xlogl)
-    f = fm.chisq_based_measures(chisq, df, base_chisq, base_df, n, model.npar, logl, unres,
-                                fmin=chisq / (2 * n), groups=G)
-    w = obj.w
-    f["srmr"] = float(sum(wg * fm.srmr_bentler(h.cov, h.mean, imp.sigma, imp.mu if ms else h.mean, ms)
-                          for wg, h, imp in zip(w, h1s, imps)))
-    f["srmr_bentler_nomean"] = float(sum(wg * fm.srmr_bentler(h.cov, h.mean, imp.sigma, imp.mu, False)
-                                         for wg, h, imp in zip(w, h1s, imps)))
-    if G > 1:
-        f["ngroups"] = G
-    if opts.test == "yuan.bentler.mplus" and E_inv is not None:
-        f.update(_scaled_measures(f, groups, h1s, bases, obj, E_inv, B0, x_idx, ms, n, fiml, imps, theta,
-                                  model))
-    elif fiml:
-        f.update(_fiml_corrected_measures(f, groups, h1s, bases, imps, theta, model, n, robust=False))
+    f = {"npar": model.npar, "fmin": chisq / (2 * n), "ntotal": n}
+    if opts.test != "none":      # test = "none" (the bootstrap's refits): no test, baseline or fit measures
+        bases = [baseline(gd, h, x_idx, ms) for gd, h in zip(groups, h1s)]
+        base_chisq = 2 * sum(h.logl - b[2] for h, b in zip(h1s, bases))
+        base_df = G * (ndat_g - (p - px) * (2 if ms else 1))
+        logl = sum(logl_g) - sum(xlogl)
+        unres = sum(h.logl for h in h1s) - sum(xlogl)
+        f = fm.chisq_based_measures(chisq, df, base_chisq, base_df, n, model.npar, logl, unres,
+                                    fmin=chisq / (2 * n), groups=G)
+        w = obj.w
+        f["srmr"] = float(sum(wg * fm.srmr_bentler(h.cov, h.mean, imp.sigma, imp.mu if ms else h.mean, ms)
+                              for wg, h, imp in zip(w, h1s, imps)))
+        f["srmr_bentler_nomean"] = float(sum(wg * fm.srmr_bentler(h.cov, h.mean, imp.sigma, imp.mu, False)
+                                             for wg, h, imp in zip(w, h1s, imps)))
+        if G > 1:
+            f["ngroups"] = G
+        if opts.test == "yuan.bentler.mplus" and E_inv is not None:
+            f.update(_scaled_measures(f, groups, h1s, bases, obj, E_inv, B0, x_idx, ms, n, fiml, imps, theta,
+                                      model))
+        elif fiml:
+            f.update(_fiml_corrected_measures(f, groups, h1s, bases, imps, theta, model, n, robust=False))
     r2 = ({lab: rsquare(*_rows(params[params["group"] == g + 1])) for g, lab in enumerate(labels)}
           if G > 1 else rsquare(*_rows(params)))
-    mi = _modindices(model, obj, theta, stats, converged and vcov is not None, G, fiml, names)
+    mi = _modindices(model, obj, theta, stats, converged and vcov is not None, G, fiml, names)  # none without vcov
     ov, lv = names.ov, names.lv
     first, h1 = imps[0], h1s[0]
     per_group = {lab: dict(n=len(gd.x), sample_cov=pd.DataFrame(h.cov, index=ov, columns=ov),

@@ -523,7 +523,7 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
     start[(table["op"] == "~*~").to_numpy() & (table["free"] > 0).to_numpy()] = 1.0   # scaling factors
     theta0 = model.theta_from_rows(start)
     if start_from is not None:
-        theta0 = _theta_from_fit(model, table, start_from, theta0)
+        theta0 = model.theta_from_table(start_from.partable, theta0)
     est = minimize(fun, grad_info, theta0, gtol=1e-9)
     theta = est.theta
     if std_lv:
@@ -619,7 +619,9 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
 
     mi = pd.DataFrame(columns=["lhs", "op", "rhs", *(["group"] if G > 1 else []), "mi", "epc", "sepc_lv",
                                "sepc_all"])
-    if vcov is not None and est.converged:
+    if se == "none":
+        pass                     # estimates only (the bootstrap's refits): no modification indices
+    elif vcov is not None and est.converged:
         # lavaan's modindices() with the expected information of DWLS: per group g the model extended by
         # each candidate, gradient -(N_g - 1) / N De' W r_g and information N_g / N De' W De (G = 1: N / N);
         # with covariates (conditional.x) lavaan's candidates leave out the covariates' own rows
@@ -673,17 +675,6 @@ def fit_wlsmv(parsed: ParsedModel, data: pd.DataFrame, ordered: list[str], *, so
                  "h1_information": "unstructured", "test": test, "parameterization": parameterization},
         group=group, group_equal=list(group_equal), group_partial=list(group_partial), per_group=per_group,
     )
-
-
-def _theta_from_fit(model: SemModel, table: pd.DataFrame, fit: SemFit, default: np.ndarray) -> np.ndarray:
-    """The free parameters at `fit`'s estimates when its table has the same rows (a replicate whose
-    ordered item lost a category has fewer thresholds: the default start then)."""
-    other = fit.partable
-    keys = ["lhs", "op", "rhs", *(["group"] if "group" in table.columns else [])]
-    if other is None or len(other) != len(table) or not all(
-            np.array_equal(table[k].to_numpy(), other[k].to_numpy()) for k in keys if k in other.columns):
-        return default
-    return model.theta_from_rows(other["est"].to_numpy(float))
 
 
 def _start_cov(st: CategoricalStats, cov: np.ndarray, names) -> np.ndarray:

@@ -42,8 +42,8 @@ def fit(model: str | ParsedModel, data: pd.DataFrame, *, estimator: str | None =
     sampling.weights and cluster): weighted estimates, cluster-robust SEs and scaled test; a
     design always takes the casewise path (options make its SEs robust).
     se = "none", test = "none" and `start` (a fit of the same model whose estimates start the optimizer,
-    lavaan's start = fit) are how lavaan's bootstrap refits a replicate: ordered items only (the ML
-    family's replicates are refitted from moments, sem/estimation/refit.py).
+    lavaan's start = fit) are how lavaan's bootstrap refits a replicate (the rows path of
+    sem/inference/bootstrap.py: FIML, WLSMV, groups); "none" takes the casewise or DWLS path.
     """
     parsed = model if isinstance(model, ParsedModel) else parse_model(model)
     roles = var_names([dict(lhs=f.lhs, op=f.op, rhs=f.rhs) for f in parsed.formulas], fixed_x=fixed_x)
@@ -61,7 +61,7 @@ def fit(model: str | ParsedModel, data: pd.DataFrame, *, estimator: str | None =
                            parameterization=opts.parameterization, std_lv=opts.std_lv,
                            estimator=opts.estimator, se=opts.se, test=opts.test, start_from=start)
     elif not opts.plain:
-        result = fit_casewise(parsed, data, opts, meanstructure=meanstructure, source=source)
+        result = fit_casewise(parsed, data, opts, meanstructure=meanstructure, source=source, start_from=start)
     elif opts.group is not None:
         result = fit_groups(parsed, data, opts.group, group_equal=opts.group_equal,
                             group_partial=opts.group_partial, group_label=opts.group_label, source=source,

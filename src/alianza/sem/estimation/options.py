@@ -160,11 +160,11 @@ def resolve(estimator=None, missing=None, ordered=None, *, observed=(), ov_x=(),
     if se == "standard" and (weights_col or cluster_col):
         raise ConfigError("se 'standard' ignores the survey design; with sampling weights or clusters the "
                           f"standard errors are {bundle['se']} (lavaan's)", key="se")
-    # se = "none" / test = "none": estimates only, as lavaan's bootstrap refits them (ordered items' refits;
-    # the ML family's replicates are refitted from moments, sem/estimation/refit.py)
+    # se = "none" / test = "none": estimates only, as lavaan's bootstrap refits a replicate (the bootstrap's
+    # rows path); a survey design's replicates are refitted from moments (sem/estimation/refit.py)
     for key, value in (("se", se), ("test", test)):
-        if value == "none" and not bundle["categorical"]:
-            raise ConfigError(f"{key} 'none' is available with WLSMV and ULSMV (ordered items), not {name}", key=key)
+        if value == "none" and (weights_col or cluster_col):
+            raise ConfigError(f"{key} 'none' is not available with a survey design", key=key)
     if test not in (None, "none", bundle["test"]):
         raise ConfigError(f"test {test!r} is not available: the test follows the estimator ({name}: "
                           f"{bundle['test']})", key="test")

@@ -412,8 +412,7 @@ def bootstrap(model: str | ParsedModel, data: pd.DataFrame, *, replicates: int =
                 raise ConfigError("the bootstrap with a survey design resamples clusters for ML or MLR on the "
                                   "complete rows of one group", key="bootstrap")
             boot = _bootstrap_rows(parsed, data, options, replicates=replicates, seed=seed, level=level,
-                                   workers=workers, progress=progress, source=source,
-                                   estimates_only=opts.objective in ("dwls", "uls"))
+                                   workers=workers, progress=progress, source=source)
             return dataclasses.replace(boot, bca_requested=bool(bca))
         return _bootstrap(parsed, data, replicates=replicates, seed=seed, level=level, bca=bca,
                           bollen_stine=bollen_stine, workers=workers, progress=progress, source=source,
@@ -432,12 +431,11 @@ def _check_run(replicates, seed, level) -> None:
         raise ConfigError(f"confidence level must be between 0 and 1, not {level!r}", key="level")
 
 
-def _bootstrap_rows(parsed, data, options, *, replicates, seed, level, workers, progress, source,
-                    estimates_only=False):
-    """The general path: the full-sample fit with the options, then every replicate's rows refitted.
-    `estimates_only` (ordered items): each refit as lavaan's bootstrap makes it, se = "none",
-    test = "none", started at the full-sample estimates; the estimates are the same, the SEs, test,
-    fit measures and modification indices no replicate needs are not computed."""
+def _bootstrap_rows(parsed, data, options, *, replicates, seed, level, workers, progress, source):
+    """The general path: the full-sample fit with the options, then every replicate's rows refitted as
+    lavaan's bootstrap refits them: se = "none", test = "none", started at the full-sample estimates
+    (the same estimates; the SEs, test, fit measures and modification indices no replicate needs are
+    not computed)."""
     _check_run(replicates, seed, level)
     base = fit(parsed, data, source=source, **options)
     if not base.converged:
@@ -446,8 +444,7 @@ def _bootstrap_rows(parsed, data, options, *, replicates, seed, level, workers, 
     if base.groups and "group_label" not in options:
         options = {**options, "group_label": list(base.groups)}   # the same group order in every replicate
     keys = list(zip(base.params["lhs"], base.params["op"], base.params["rhs"]))
-    if estimates_only:
-        options = {**options, "se": "none", "test": "none", "start": base}
+    options = {**options, "se": "none", "test": "none", "start": base}
     rows = data.reset_index(drop=True)
     rows.attrs = {}      # pandas deep-copies attrs (value labels) on every operation of every replicate
     job = _RowsJob(parsed, rows, dict(options), len(data), int(seed), keys)

@@ -83,6 +83,17 @@ class SemModel:
         count = np.bincount(self.par[rows], minlength=self.npar)
         return total / np.maximum(count, 1)
 
+    def theta_from_table(self, other: pd.DataFrame | None, default: np.ndarray) -> np.ndarray:
+        """The free parameters at the `est` of another fit's table of the same model (lavaan's
+        start = fit), or `default` when its rows differ (a bootstrap replicate whose ordered item lost
+        a category has fewer thresholds)."""
+        t = self.table
+        keys = [k for k in ("lhs", "op", "rhs", "group") if k in t.columns]
+        if other is None or "est" not in other.columns or len(other) != len(t) or not all(
+                k in other.columns and np.array_equal(t[k].to_numpy(), other[k].to_numpy()) for k in keys):
+            return default
+        return self.theta_from_rows(other["est"].to_numpy(float))
+
     # -- derivatives ---------------------------------------------------------------------
     def theta_derivatives(self, g: int, imp: Implied) -> tuple[np.ndarray, np.ndarray]:
         """dSigma (npar x p x p), dmu (npar x p) of group g with respect to theta."""
