@@ -11,6 +11,12 @@ from pathlib import Path
 
 import yaml
 
+from alianza.startup import as_program
+
+# in-process figures are those of alianza's own processes (the command line, the pipeline's jobs), which
+# run as_program(): pandas' str dtype in Python storage (alianza/startup.py)
+as_program()
+
 ROOT = Path(__file__).resolve().parents[1]
 WAVES = ROOT / "tests" / "fixtures" / "waves"
 REFERENCE = ROOT / "tests" / "fixtures" / "reference"

@@ -32,6 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from alianza.startup import as_program
+
+    as_program()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -8,6 +8,7 @@ bar redraws in place; piped (CI, `make run | tee`) it prints one line per finish
 """
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .i18n import hypothesis_names, t, t_or
+from .startup import pipeline_environment
 
 _STATS_ROW = re.compile(r"^([A-Za-z_][\w]*)\s+(\d+)$")
 _FINISHED = re.compile(r"Finished job(?:id)?:?\s*\d+.*?\(Rule: (\w+)\)")
@@ -94,7 +96,8 @@ def run_snakemake(args: list[str], log_path, lang: str, out=None) -> tuple[int, 
     out.write(t("console.start", lang, log=log_path) + "\n")
     out.flush()
     with open(log_path, "w", encoding="utf-8") as log, subprocess.Popen(
-            args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1) as proc:
+            args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
+            env=pipeline_environment(os.environ)) as proc:
         for line in proc.stdout:
             log.write(line)
             for rule in prog.feed(line):

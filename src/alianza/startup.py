@@ -1,6 +1,6 @@
 """Process start-up: what every alianza process sets before its first scientific import.
 
-Two fixes around libraries, both installed by `import alianza` (alianza/__init__.py).
+Fixes around libraries; the first two are installed by `import alianza` (alianza/__init__.py).
 
 1. Do not import numpy's developer tools.
 scipy >= 1.15 vendors array_api_compat, whose numpy namespace is built by `clone_module("numpy")`:
@@ -15,6 +15,10 @@ imports on demand, and the finder removes itself after its one use.
 tests/unit/test_startup.py shows the defect (a bare scipy import loads numpy.f2py) and the cure.
 
 2. Let pyarrow's allocator give back what the CSV reader freed (settle_allocator, below).
+
+3. One BLAS thread in the pipeline's jobs (pipeline_environment, below; console.run_snakemake).
+
+4. pandas' strings in Python storage where alianza is the program (as_program, below).
 """
 from __future__ import annotations
 
@@ -61,6 +65,52 @@ class ClonerFinder(importlib.abc.MetaPathFinder):
         return spec
 
 
+class AfterLoader(importlib.abc.Loader):
+    """Runs `after(module)` once the wrapped loader has executed the module."""
+
+    def __init__(self, loader, after):
+        self.loader, self.after = loader, after
+
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module):
+        self.loader.exec_module(module)
+        self.after(module)
+
+
+class PandasFinder(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name != "pandas":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is not None and spec.loader is not None:
+            spec.loader = AfterLoader(spec.loader, python_strings)
+        return spec
+
+
+# pandas 3 stores its default `str` dtype in pyarrow arrays. Every column inserted into a frame with such
+# column labels concatenates arrow arrays, and the parameter table, the fit measures and every table are
+# built column by column: one fit of the five-stage model takes 0.055 s that way, 0.035 s with the same
+# `str` dtype stored in Python objects (bench/RESULTS.md, one fit in-process). Values and dtype are the same.
+STRING_STORAGE = "python"
+
+
+def python_strings(pandas) -> None:
+    pandas.set_option("mode.string_storage", STRING_STORAGE)
+
+
+def as_program() -> None:
+    """Settings of a process that alianza runs (the command line, the pipeline's Snakemake and its jobs),
+    not of a user's own Python session: pandas' `str` dtype in Python storage (set when pandas loads, so
+    `alianza --help` still does not import it)."""
+    if "pandas" in sys.modules:
+        python_strings(sys.modules["pandas"])
+    elif not any(isinstance(f, PandasFinder) for f in sys.meta_path):
+        sys.meta_path.insert(0, PandasFinder())
+
+
 def install() -> None:
     """Idempotent; the finder is not installed once scipy's numpy namespace exists (it was built already)."""
     settle_allocator()
@@ -79,3 +129,15 @@ ALLOCATOR_SETTINGS = {"MIMALLOC_PURGE_DELAY": "0", "MIMALLOC_ARENA_EAGER_COMMIT"
 def settle_allocator() -> None:
     for key, value in ALLOCATOR_SETTINGS.items():
         os.environ.setdefault(key, value)
+
+
+# The pipeline's parallelism is its jobs (`--cores`), each fitting small matrices: BLAS threads gain
+# them nothing, and the idle thread pools of numpy's and scipy's OpenBLAS spin about 0.2 s of CPU at every
+# job's start-up, taken from the job running beside it. One thread also keeps the last digits the same
+# on any machine load (a threaded BLAS may split a sum differently). A user's own setting wins.
+PIPELINE_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def pipeline_environment(environ) -> dict:
+    """The environment of `alianza run`'s Snakemake and its jobs: `environ` with one BLAS thread."""
+    return {**environ, **{k: environ.get(k, "1") for k in PIPELINE_THREADS}}

@@ -148,6 +148,9 @@ def run_step(log_path, step) -> None:
 
     Inside the Snakemake process (a `run:` job, see run_adapter) the log gets this thread's records
     only, and a user error fails the job instead of ending the process."""
+    from alianza.startup import as_program
+
+    as_program()
     if getattr(_IN_PROCESS, "active", False):
         _run_step_in_process(log_path, step)
         return

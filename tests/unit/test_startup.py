@@ -46,3 +46,28 @@ def test_pyarrows_allocator_is_told_to_give_back_freed_pages_unless_the_user_sai
     env["MIMALLOC_PURGE_DELAY"] = "500"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
     assert json.loads(out)["MIMALLOC_PURGE_DELAY"] == "500"
+
+
+def test_as_a_program_pandas_strings_are_stored_in_python_objects_and_only_then():
+    # the command line: set when pandas loads (after `alianza --help` it is not even imported)
+    code = ("import sys\nfrom alianza.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "assert 'pandas' not in sys.modules\nimport pandas\n"
+            "assert pandas.get_option('mode.string_storage') == 'python'\n"
+            "assert str(pandas.Series(['a']).dtype) == 'str'")
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+    # a pipeline step with pandas already imported
+    code = ("import pandas, tempfile, os\nfrom alianza.workflow import run_step\n"
+            "run_step(os.path.join(tempfile.mkdtemp(), 'x.log'), lambda: None)\n"
+            "assert pandas.get_option('mode.string_storage') == 'python'")
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+    # a user's own session that imports alianza keeps pandas' own default
+    code = "import alianza, alianza.sem, pandas\nassert pandas.get_option('mode.string_storage') != 'python'"
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+def test_the_pipeline_runs_one_blas_thread_unless_the_user_set_one():
+    from alianza.startup import PIPELINE_THREADS, pipeline_environment
+
+    env = pipeline_environment({"PATH": "/bin", "OMP_NUM_THREADS": "4"})
+    assert env["PATH"] == "/bin" and env["OMP_NUM_THREADS"] == "4"
+    assert all(env[k] == "1" for k in PIPELINE_THREADS if k != "OMP_NUM_THREADS")
