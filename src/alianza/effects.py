@@ -161,6 +161,7 @@ def effects_report(fit: dict, draws: pd.DataFrame, jackknife: pd.DataFrame | Non
     table = effects_table(params, params["est"].to_numpy(float), params["std_all"].to_numpy(float), est, std,
                           jackknife=jack, level=block["ci_level"])
     return {"sample": sample, "model": model, "estimator": fit.get("estimator"), "missing": fit.get("missing"),
-            "n": int(fit["n"]), "n_input": int(fit["n_input"]),
-            "level": block["ci_level"], "n_boot": block["replicates"], "converged": block["converged"],
-            "seed": block["seed"], "bca_not_computed": block.get("bca_not_computed"), "effects": table.replace({np.nan: None}).to_dict(orient="records")}
+            "n": int(fit["n"]), "n_input": int(fit["n_input"]), "level": block["ci_level"],
+            "n_boot": block["replicates"], "converged": block["converged"], "seed": block["seed"],
+            "bca_not_computed": block.get("bca_not_computed"),
+            "effects": table.replace({np.nan: None}).to_dict(orient="records")}

@@ -26,68 +26,64 @@ import importlib.abc
 import importlib.machinery
 import os
 import sys
+from contextlib import contextmanager
 
 CLONING_MODULE = "scipy._lib.array_api_compat.numpy"
 DEVELOPER_TOOLS = frozenset({"f2py", "testing"})
 
 
-class HidingLoader(importlib.abc.Loader):
-    def __init__(self, loader):
-        self.loader = loader
+class WrappedLoader(importlib.abc.Loader):
+    """Executes a module inside `around(module)`, a context manager."""
+
+    def __init__(self, loader, around):
+        self.loader, self.around = loader, around
 
     def create_module(self, spec):
         return self.loader.create_module(spec)
 
     def exec_module(self, module):
-        import numpy
-
-        saved_all, had_dir = numpy.__all__, "__dir__" in vars(numpy)
-        saved_dir = vars(numpy).get("__dir__")
-        numpy.__all__ = [n for n in saved_all if n not in DEVELOPER_TOOLS]
-        if had_dir:
-            numpy.__dir__ = lambda: [n for n in saved_dir() if n not in DEVELOPER_TOOLS]
-        try:
+        with self.around(module):
             self.loader.exec_module(module)
-        finally:
-            numpy.__all__ = saved_all
-            if had_dir:
-                numpy.__dir__ = saved_dir
 
 
-class ClonerFinder(importlib.abc.MetaPathFinder):
+class OneModuleFinder(importlib.abc.MetaPathFinder):
+    """Wraps the loading of one module in `around`, then leaves sys.meta_path (its one use)."""
+
+    def __init__(self, name: str, around):
+        self.name, self.around = name, around
+
     def find_spec(self, name, path, target=None):
-        if name != CLONING_MODULE:
+        if name != self.name:
             return None
         sys.meta_path.remove(self)
         spec = importlib.machinery.PathFinder.find_spec(name, path)
         if spec is not None and spec.loader is not None:
-            spec.loader = HidingLoader(spec.loader)
+            spec.loader = WrappedLoader(spec.loader, self.around)
         return spec
 
 
-class AfterLoader(importlib.abc.Loader):
-    """Runs `after(module)` once the wrapped loader has executed the module."""
-
-    def __init__(self, loader, after):
-        self.loader, self.after = loader, after
-
-    def create_module(self, spec):
-        return self.loader.create_module(spec)
-
-    def exec_module(self, module):
-        self.loader.exec_module(module)
-        self.after(module)
+def hook(name: str, around) -> None:
+    """Wrap the first loading of module `name` in `around`; nothing when it is loaded or hooked already."""
+    if name in sys.modules or any(isinstance(f, OneModuleFinder) and f.name == name for f in sys.meta_path):
+        return
+    sys.meta_path.insert(0, OneModuleFinder(name, around))
 
 
-class PandasFinder(importlib.abc.MetaPathFinder):
-    def find_spec(self, name, path, target=None):
-        if name != "pandas":
-            return None
-        sys.meta_path.remove(self)
-        spec = importlib.machinery.PathFinder.find_spec(name, path)
-        if spec is not None and spec.loader is not None:
-            spec.loader = AfterLoader(spec.loader, python_strings)
-        return spec
+@contextmanager
+def numpy_without_developer_tools(_module):
+    import numpy
+
+    saved_all, had_dir = numpy.__all__, "__dir__" in vars(numpy)
+    saved_dir = vars(numpy).get("__dir__")
+    numpy.__all__ = [n for n in saved_all if n not in DEVELOPER_TOOLS]
+    if had_dir:
+        numpy.__dir__ = lambda: [n for n in saved_dir() if n not in DEVELOPER_TOOLS]
+    try:
+        yield
+    finally:
+        numpy.__all__ = saved_all
+        if had_dir:
+            numpy.__dir__ = saved_dir
 
 
 # pandas 3 stores its default `str` dtype in pyarrow arrays. Every column inserted into a frame with such
@@ -101,22 +97,26 @@ def python_strings(pandas) -> None:
     pandas.set_option("mode.string_storage", STRING_STORAGE)
 
 
+@contextmanager
+def then_python_strings(pandas):
+    yield
+    python_strings(pandas)
+
+
 def as_program() -> None:
     """Settings of a process that alianza runs (the command line, the pipeline's Snakemake and its jobs),
     not of a user's own Python session: pandas' `str` dtype in Python storage (set when pandas loads, so
     `alianza --help` still does not import it)."""
     if "pandas" in sys.modules:
         python_strings(sys.modules["pandas"])
-    elif not any(isinstance(f, PandasFinder) for f in sys.meta_path):
-        sys.meta_path.insert(0, PandasFinder())
+    else:
+        hook("pandas", then_python_strings)
 
 
 def install() -> None:
-    """Idempotent; the finder is not installed once scipy's numpy namespace exists (it was built already)."""
+    """Idempotent; nothing is hooked once scipy's numpy namespace exists (it was built already)."""
     settle_allocator()
-    if CLONING_MODULE in sys.modules or any(isinstance(f, ClonerFinder) for f in sys.meta_path):
-        return
-    sys.meta_path.insert(0, ClonerFinder())
+    hook(CLONING_MODULE, numpy_without_developer_tools)
 
 
 # pyarrow's default allocator is mimalloc, which by default keeps freed pages committed for a while and

@@ -64,7 +64,8 @@ def test_every_rows_path_shape_refits_to_the_full_fits_estimates(bfi, options):
 
 @pytest.mark.parametrize("kwargs,key", [
     ({"se": "none", "sampling_weights": "age"}, "se"), ({"test": "none", "cluster": "education"}, "test"),
-    ({"test": "satorra.bentler", "estimator": "WLSMV", "ordered": "all"}, "test")])
+    ({"test": "satorra.bentler", "estimator": "WLSMV", "ordered": "all"}, "test"),
+    ({"se": "robust.huber.white", "test": "none", "estimator": "WLSMV", "ordered": "all"}, "se")])
 def test_what_the_engine_does_not_do_is_refused_in_one_line(bfi, kwargs, key):
     with pytest.raises(ConfigError) as info:
         fit(MODEL, bfi.dropna(subset=["age", "education"]), **kwargs)

@@ -38,7 +38,7 @@ def effects(doc: dict, codebook, lang: str) -> ApaTable:
         columns.append(Column(("ci_lower_bca", "ci_upper_bca"), "BCa", kind="ci", decimals=d, spanner=ci,
                               csv_header=["ci_lower_bca", "ci_upper_bca"]))
     estimator = doc.get("estimator") or "ML"
-    if doc.get("missing") in ("ml", "fiml"):
+    if doc.get("missing") == "fiml":
         estimator += " (FIML)"
     note = t("note.effects", lang, n=doc.get("n", "—"), n_boot=doc.get("n_boot", "—"), seed=doc.get("seed", "—"),
              level=level, estimator=estimator,

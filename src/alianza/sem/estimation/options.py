@@ -168,11 +168,10 @@ def resolve(estimator=None, missing=None, ordered=None, *, observed=(), ov_x=(),
     if test not in (None, "none", bundle["test"]):
         raise ConfigError(f"test {test!r} is not available: the test follows the estimator ({name}: "
                           f"{bundle['test']})", key="test")
-    if se == "none" or test == "none":
-        bundle.update(se="none" if se == "none" else bundle["se"], test="none" if test == "none" else bundle["test"])
-    elif se not in (None, "standard", bundle["se"]):
+    if se not in (None, "standard", "none", bundle["se"]):
         raise ConfigError(f"se {se!r} is not available: standard errors follow the estimator "
                           f"({name}: {bundle['se']})", key="se")
+    bundle.update({key: "none" for key, value in (("se", se), ("test", test)) if value == "none"})
     if ordered_list and not bundle["categorical"]:
         raise ConfigError(f"ordered items need estimator WLSMV (lavaan's default for ordered data), not {name}",
                           key="estimator")

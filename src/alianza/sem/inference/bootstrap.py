@@ -411,9 +411,8 @@ def bootstrap(model: str | ParsedModel, data: pd.DataFrame, *, replicates: int =
             if sampling_weights or cluster:
                 raise ConfigError("the bootstrap with a survey design resamples clusters for ML or MLR on the "
                                   "complete rows of one group", key="bootstrap")
-            boot = _bootstrap_rows(parsed, data, options, replicates=replicates, seed=seed, level=level,
-                                   workers=workers, progress=progress, source=source)
-            return dataclasses.replace(boot, bca_requested=bool(bca))
+            return _bootstrap_rows(parsed, data, options, replicates=replicates, seed=seed, level=level,
+                                   workers=workers, progress=progress, source=source, bca_requested=bool(bca))
         return _bootstrap(parsed, data, replicates=replicates, seed=seed, level=level, bca=bca,
                           bollen_stine=bollen_stine, workers=workers, progress=progress, source=source,
                           sampling_weights=sampling_weights, cluster=cluster,
@@ -431,7 +430,8 @@ def _check_run(replicates, seed, level) -> None:
         raise ConfigError(f"confidence level must be between 0 and 1, not {level!r}", key="level")
 
 
-def _bootstrap_rows(parsed, data, options, *, replicates, seed, level, workers, progress, source):
+def _bootstrap_rows(parsed, data, options, *, replicates, seed, level, workers, progress, source,
+                    bca_requested=False):
     """The general path: the full-sample fit with the options, then every replicate's rows refitted as
     lavaan's bootstrap refits them: se = "none", test = "none", started at the full-sample estimates
     (the same estimates; the SEs, test, fit measures and modification indices no replicate needs are
@@ -465,7 +465,7 @@ def _bootstrap_rows(parsed, data, options, *, replicates, seed, level, workers, 
     kind = np.where(op == ":=", "defined", np.where(par >= 0, "free", "fixed"))
     rows = table[["lhs", "op", "rhs", "label"]].assign(kind=kind).reset_index(drop=True)
     return BootstrapResult(base, int(replicates), int(seed), float(level), rows, values, std, status,
-                           improper, None, None, None, None, path="rows")
+                           improper, None, None, None, None, path="rows", bca_requested=bca_requested)
 
 
 def _bootstrap(parsed, data, *, replicates, seed, level, bca, bollen_stine, workers, progress, source,
